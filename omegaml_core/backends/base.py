@@ -1,0 +1,216 @@
+"""The protocols plugins implement: BaseDataBackend and BaseModelBackend.
+
+A backend is registered under ``omegaml.backends`` with its *kind* as the
+entry point name. The store picks it for ``put`` when ``supports`` is true
+(highest ``priority`` first, ties broken by kind) and for ``get``/``drop`` by
+the kind recorded in the Metadata. A backend writes its bytes through the
+helpers here, which record every location in the Metadata, so the store can
+free them when the object is replaced or dropped and nothing is orphaned.
+
+Rules for backend authors:
+
+- ``supports`` must be cheap and must not import heavy libraries: check
+  ``sys.modules`` first (an object of a type from a module that was never
+  imported cannot exist).
+- Blobs are immutable once written and may be shared by several Metadata
+  (promotion within one engine, model versions); name them in ``kind_meta``
+  freely. Collections are owned by one Metadata and may be mutated; refer to
+  them through ``meta.collections`` only, because promotion copies them to new
+  names in the same order.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import shutil
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Iterator
+
+from ..names import storage_name
+
+if TYPE_CHECKING:
+    from ..metadata import Metadata
+    from ..store import OmegaStore
+
+COPY_BUFFER = 1 << 20
+
+
+class BaseBackend:
+    """What every backend has: the store it serves and storage helpers."""
+
+    #: Higher wins when several backends support an object.
+    priority: ClassVar[int] = 0
+    #: Whether ``put(..., append=True)`` is supported.
+    supports_append: ClassVar[bool] = False
+
+    def __init__(self, store: "OmegaStore", kind: str) -> None:
+        self.store = store
+        self.kind = kind
+
+    @property
+    def engine(self) -> Any:
+        return self.store.engine
+
+    # --- the protocol -------------------------------------------------------
+    @classmethod
+    def supports(cls, obj: Any, name: str, **kwargs: Any) -> bool:
+        """True if this backend can store ``obj`` under ``name``."""
+        return False
+
+    def put(self, obj: Any, name: str, meta: "Metadata", append: bool = False, **kwargs: Any) -> "Metadata":
+        """Write ``obj`` and return ``meta`` completed (kind_meta, blobs, collections).
+
+        ``meta`` is a draft: for ``append=True`` it carries the current
+        version's locations and kind_meta to extend. The store commits it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement put")
+
+    def get(self, name: str, meta: "Metadata", **kwargs: Any) -> Any:
+        """Read the object that ``meta`` describes."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement get")
+
+    def drop(self, name: str, meta: "Metadata", **kwargs: Any) -> None:
+        """Extra clean-up on drop. The store itself frees every location in ``meta``."""
+
+    def promote(self, name: str, meta: "Metadata", target: "OmegaStore", **kwargs: Any) -> "Metadata":
+        """Copy the object into ``target``; returns the draft Metadata for the target.
+
+        The default copies bytes without knowing the type: blobs keep their
+        names (shared when both stores use one engine), collections are copied.
+        """
+        draft = target.draft(name, meta.kind, attributes=copy.deepcopy(meta.attributes))
+        draft.kind_meta = copy.deepcopy(meta.kind_meta)
+        draft.uri = meta.uri
+        for blob in meta.blobs:
+            if target.engine is not self.engine:
+                with self.engine.blob_reader(blob) as src, target.engine.blob_writer(blob) as dst:
+                    shutil.copyfileobj(src, dst, COPY_BUFFER)
+            draft.blobs.append(blob)
+        for coll_name in meta.collections:
+            source = self.engine.collection(coll_name)
+            new_name = storage_name(target.bucket, target.prefix, name, self.kind)
+            draft.collections.append(new_name)
+            dest = target.engine.collection(new_name)
+            batch: list[dict] = []
+            for doc in source.find({}):
+                doc.pop("_id", None)
+                batch.append(doc)
+                if len(batch) >= 10_000:
+                    dest.insert_many(batch)
+                    batch = []
+            if batch:
+                dest.insert_many(batch)
+        return draft
+
+    # --- helpers for implementations ----------------------------------------
+    def new_blob_name(self, meta: "Metadata") -> str:
+        """Allocate a fresh blob name and record it in ``meta.blobs``."""
+        name = storage_name(meta.bucket, meta.prefix, meta.name, self.kind)
+        meta.blobs.append(name)
+        return name
+
+    @contextlib.contextmanager
+    def write_blob(self, meta: "Metadata") -> Iterator[tuple[str, BinaryIO]]:
+        """``with self.write_blob(meta) as (blob, fh): fh.write(...)``: a new blob, owned by ``meta``."""
+        name = self.new_blob_name(meta)
+        with self.engine.blob_writer(name) as writer:
+            yield name, writer
+
+    def read_blob(self, name: str) -> BinaryIO:
+        """A seekable binary stream over a blob; close it (or use ``with``)."""
+        return self.engine.blob_reader(name)
+
+    def new_collection(self, meta: "Metadata") -> Any:
+        """A new empty row collection owned by ``meta`` (pymongo-like API)."""
+        name = storage_name(meta.bucket, meta.prefix, meta.name, self.kind)
+        meta.collections.append(name)
+        return self.engine.collection(name)
+
+    def collection(self, meta: "Metadata", index: int = 0) -> Any:
+        """The ``index``-th row collection owned by ``meta``."""
+        return self.engine.collection(meta.collections[index])
+
+
+class BaseDataBackend(BaseBackend):
+    """Protocol for dataset backends: ``supports``, ``put``, ``get``, ``drop``.
+
+    ``get`` receives ``columns=[...]`` when the user asked for ``name[a,b]``;
+    a backend that cannot project columns should raise ValueError saying so.
+    """
+
+
+#: Model methods the runtime can call; each takes dataset names (or in-memory values).
+MODEL_METHODS = ("fit", "partial_fit", "predict", "predict_proba", "decision_function",
+                 "score", "transform", "fit_transform")
+
+
+class BaseModelBackend(BaseBackend):
+    """Protocol for model backends: storage plus model methods taking dataset names.
+
+    The default methods load the model with ``get``, resolve ``Xname`` and
+    ``Yname`` through the datasets store (``'X[a,b]'`` selects columns), call the
+    model's method of the same name and, for ``fit``/``partial_fit``, store the
+    model again. With ``rName`` a result is also stored as a dataset. Override
+    any of them for frameworks whose API differs.
+    """
+
+    def load_data(self, name_or_value: Any) -> Any:
+        """A dataset by name, or the value itself if it is not a str."""
+        if isinstance(name_or_value, str):
+            return self.store.omega.datasets.get(name_or_value)
+        return name_or_value
+
+    def _store_result(self, result: Any, rName: str | None) -> Any:
+        if rName:
+            self.store.omega.datasets.put(result, rName)
+        return result
+
+    def _call(self, method: str, modelname: str, Xname: Any, Yname: Any = None,
+              rName: str | None = None, refit: bool = False, **kwargs: Any) -> Any:
+        model = self.store.get(modelname)
+        X = self.load_data(Xname)
+        args = (X,) if Yname is None else (X, self.load_data(Yname))
+        result = getattr(model, method)(*args, **kwargs)
+        if refit:
+            attributes = {"fitted": True, "fitted_on": {"X": _data_ref(Xname), "Y": _data_ref(Yname)}}
+            return self.store.put(model, modelname, attributes=attributes)
+        return self._store_result(result, rName)
+
+    def fit(self, modelname: str, Xname: Any, Yname: Any = None, **kwargs: Any) -> "Metadata":
+        """Fit the stored model on datasets and store it again; returns its Metadata."""
+        return self._call("fit", modelname, Xname, Yname, refit=True, **kwargs)
+
+    def partial_fit(self, modelname: str, Xname: Any, Yname: Any = None, **kwargs: Any) -> "Metadata":
+        """Train further on a batch and store the model again; returns its Metadata."""
+        return self._call("partial_fit", modelname, Xname, Yname, refit=True, **kwargs)
+
+    def predict(self, modelname: str, Xname: Any, rName: str | None = None, **kwargs: Any) -> Any:
+        return self._call("predict", modelname, Xname, rName=rName, **kwargs)
+
+    def predict_proba(self, modelname: str, Xname: Any, rName: str | None = None, **kwargs: Any) -> Any:
+        return self._call("predict_proba", modelname, Xname, rName=rName, **kwargs)
+
+    def decision_function(self, modelname: str, Xname: Any, rName: str | None = None, **kwargs: Any) -> Any:
+        return self._call("decision_function", modelname, Xname, rName=rName, **kwargs)
+
+    def score(self, modelname: str, Xname: Any, Yname: Any = None, **kwargs: Any) -> float:
+        return float(self._call("score", modelname, Xname, Yname, **kwargs))
+
+    def transform(self, modelname: str, Xname: Any, rName: str | None = None, **kwargs: Any) -> Any:
+        return self._call("transform", modelname, Xname, rName=rName, **kwargs)
+
+    def fit_transform(self, modelname: str, Xname: Any, Yname: Any = None, rName: str | None = None,
+                      **kwargs: Any) -> Any:
+        model = self.store.get(modelname)
+        X = self.load_data(Xname)
+        args = (X,) if Yname is None else (X, self.load_data(Yname))
+        result = model.fit_transform(*args, **kwargs)
+        self.store.put(model, modelname, attributes={"fitted": True, "fitted_on": {
+            "X": _data_ref(Xname), "Y": _data_ref(Yname)}})
+        return self._store_result(result, rName)
+
+
+def _data_ref(value: Any) -> str | None:
+    """How lineage records an input: its dataset name, or a note that it was in memory."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else f"<in-memory {type(value).__name__}>"

@@ -1,0 +1,142 @@
+"""The narrow interface every storage engine implements.
+
+Three parts: a metadata collection with atomic compare-and-swap commits, row
+collections (pymongo-like collection objects), and a blob bucket with
+streaming readers and writers. Backends use these through the store; they
+never import a database driver.
+"""
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from typing import Any, BinaryIO, Iterable, Iterator
+
+from ..config import redact_url
+from ..errors import ConcurrentWriteError
+
+META_COLLECTION = "omega_metadata"
+STORAGE_PREFIX = "om_"  # every collection and blob the kernel allocates starts with this
+
+
+class StorageEngine(ABC):
+    """Base class of storage engines, selected by URL scheme (``omegaml.engines``)."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        self.url = url
+        self.options = options
+
+    @property
+    def display_url(self) -> str:
+        """The URL without credentials, safe to show."""
+        return redact_url(self.url) or ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.display_url!r})"
+
+    # --- metadata -----------------------------------------------------------
+    @abstractmethod
+    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
+        """The metadata document of one object, or None."""
+
+    @abstractmethod
+    def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        """Metadata documents matching an equality query (values are data, never operators)."""
+
+    @abstractmethod
+    def meta_commit(self, doc: dict[str, Any], expected_rev: str | None) -> dict[str, Any] | None:
+        """Atomically store ``doc`` if the current revision is ``expected_rev``.
+
+        ``expected_rev=None`` means the object must not exist yet. Returns the
+        document that was replaced (None for an insert). Raises
+        ConcurrentWriteError, changing nothing, if another writer got there first.
+        """
+
+    @abstractmethod
+    def meta_delete(self, bucket: str, prefix: str, name: str, expected_rev: str) -> dict[str, Any]:
+        """Atomically delete a metadata document at ``expected_rev``; raise ConcurrentWriteError otherwise."""
+
+    # --- row collections ----------------------------------------------------
+    @abstractmethod
+    def collection(self, name: str) -> Any:
+        """A pymongo-like collection for row data."""
+
+    @abstractmethod
+    def drop_collection(self, name: str) -> None: ...
+
+    @abstractmethod
+    def list_collections(self) -> list[str]:
+        """Names of the collections the kernel allocated (``om_`` prefix)."""
+
+    # --- blobs --------------------------------------------------------------
+    @abstractmethod
+    def _open_blob_writer(self, name: str) -> BinaryIO: ...
+
+    @abstractmethod
+    def _finish_blob_writer(self, writer: BinaryIO, ok: bool) -> None:
+        """Publish the blob (ok) or discard everything written (not ok)."""
+
+    @abstractmethod
+    def blob_reader(self, name: str) -> BinaryIO:
+        """A seekable binary stream over a stored blob."""
+
+    @abstractmethod
+    def blob_delete(self, name: str) -> None: ...
+
+    @abstractmethod
+    def list_blobs(self) -> list[str]: ...
+
+    @contextlib.contextmanager
+    def blob_writer(self, name: str) -> Iterator[BinaryIO]:
+        """Write a blob as a stream; it becomes visible only if the block succeeds."""
+        writer = self._open_blob_writer(name)
+        try:
+            yield writer
+        except BaseException:
+            self._finish_blob_writer(writer, ok=False)
+            raise
+        self._finish_blob_writer(writer, ok=True)
+
+    # --- shared logic -------------------------------------------------------
+    def is_referenced(self, location: tuple[str, str]) -> bool:
+        """True if any metadata document still owns this storage location."""
+        what, name = location
+        field = "blobs" if what == "blob" else "collections"
+        return any(True for _ in self.meta_find({field: name}))
+
+    def free(self, locations: Iterable[tuple[str, str]]) -> None:
+        """Delete storage locations that no metadata document owns any more."""
+        for location in sorted(locations):
+            if self.is_referenced(location):
+                continue
+            what, name = location
+            if what == "blob":
+                self.blob_delete(name)
+            else:
+                self.drop_collection(name)
+
+    def orphans(self) -> set[tuple[str, str]]:
+        """Storage locations that no metadata document owns (left by a killed writer)."""
+        owned: set[tuple[str, str]] = set()
+        for doc in self.meta_find({}):
+            owned |= {("blob", b) for b in doc.get("blobs", [])}
+            owned |= {("collection", c) for c in doc.get("collections", [])}
+        present = {("blob", b) for b in self.list_blobs()} | {("collection", c) for c in self.list_collections()}
+        return present - owned
+
+    def close(self) -> None:
+        """Release connections; the engine reconnects on next use."""
+
+
+def check_rev(key: dict[str, Any], current: dict[str, Any] | None, expected_rev: str | None) -> None:
+    """Raise ConcurrentWriteError unless ``current`` is at ``expected_rev`` (None: absent)."""
+    found = current.get("rev") if current else None
+    if found != expected_rev:
+        raise ConcurrentWriteError(
+            f"{key['prefix']}{key['name']} in bucket {key['bucket']!r} changed while writing "
+            f"(expected revision {expected_rev}, found {found}); nothing was changed"
+        )
+
+
+def literal_query(query: dict[str, Any]) -> dict[str, Any]:
+    """Wrap query values in $eq so that a value can never act as an operator."""
+    return {k: {"$eq": v} for k, v in query.items()}

@@ -1,0 +1,157 @@
+"""The embedded engine: no server, one SQLite database file plus a blob folder.
+
+Metadata and row collections live in the SQLite file through neosqlite (a
+pymongo-like API). Blobs live as files in ``<db file>.blobs/`` beside it: SQLite
+would write every blob byte twice (WAL, then checkpoint) and made a 100 MB
+put+get 3x slower than a plain file, while a file written to a temporary name
+and renamed into place is atomic, streams both ways, and stays readable for a
+reader that opened it even after a newer version replaced it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable
+
+from ..errors import ConfigurationError, StorageUnavailable
+from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev, literal_query
+
+_TMP_PREFIX = ".tmp-"
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite:///relative`` or ``sqlite:////absolute`` URL."""
+    if not url.startswith("sqlite:///"):
+        raise ConfigurationError(f"{url!r} is not a sqlite:/// URL; use sqlite:///relative/path or sqlite:////abs/path")
+    path = url[len("sqlite:///"):]
+    if not path:
+        raise ConfigurationError(f"{url!r} names no file; use sqlite:///path/to/omega.db")
+    return Path(path).expanduser()
+
+
+class EmbeddedEngine(StorageEngine):
+    """SQLite (neosqlite) for metadata and rows, files for blobs."""
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self.path = sqlite_path(url).absolute()
+        self.blob_dir = self.path.with_name(self.path.name + ".blobs")
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.blob_dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot create embedded storage at {self.path}: {exc}") from exc
+
+    # One connection per process and thread: sqlite3 objects must not cross either.
+    @property
+    def conn(self) -> Any:
+        key = os.getpid()
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != key:
+            import neosqlite
+
+            try:
+                conn = neosqlite.Connection(str(self.path), timeout=60)
+            except Exception as exc:  # sqlite3.OperationalError and friends
+                raise StorageUnavailable(f"cannot open embedded database {self.path}: {exc}") from exc
+            conn[META_COLLECTION].create_index(
+                [("bucket", 1), ("prefix", 1), ("name", 1)], unique=True
+            )
+            self._local.conn, self._local.pid = conn, key
+        return conn
+
+    @property
+    def _meta(self) -> Any:
+        return self.conn[META_COLLECTION]
+
+    # --- metadata -----------------------------------------------------------
+    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
+        return self._meta.find_one({"bucket": bucket, "prefix": prefix, "name": name})
+
+    def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        return self._meta.find(literal_query(query))
+
+    def _transaction(self):
+        return _ImmediateTransaction(self.conn.db)
+
+    def meta_commit(self, doc: dict[str, Any], expected_rev: str | None) -> dict[str, Any] | None:
+        with self._transaction():
+            current = self.meta_get(doc["bucket"], doc["prefix"], doc["name"])
+            check_rev(doc, current, expected_rev)
+            if current is None:
+                self._meta.insert_one(dict(doc))
+            else:
+                self._meta.replace_one({"_id": current["_id"]}, dict(doc))
+            return current
+
+    def meta_delete(self, bucket: str, prefix: str, name: str, expected_rev: str) -> dict[str, Any]:
+        with self._transaction():
+            current = self.meta_get(bucket, prefix, name)
+            check_rev({"bucket": bucket, "prefix": prefix, "name": name}, current, expected_rev)
+            self._meta.delete_one({"_id": current["_id"]})
+            return current
+
+    # --- row collections ----------------------------------------------------
+    def collection(self, name: str) -> Any:
+        return self.conn[name]
+
+    def drop_collection(self, name: str) -> None:
+        self.conn.drop_collection(name)
+
+    def list_collections(self) -> list[str]:
+        return [c for c in self.conn.list_collection_names() if c.startswith(STORAGE_PREFIX)]
+
+    # --- blobs --------------------------------------------------------------
+    def _blob_path(self, name: str) -> Path:
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"invalid blob name {name!r}")
+        return self.blob_dir / name
+
+    def _open_blob_writer(self, name: str) -> BinaryIO:
+        final = self._blob_path(name)
+        tmp = self.blob_dir / f"{_TMP_PREFIX}{name}-{secrets.token_hex(4)}"
+        fh = open(tmp, "xb")
+        fh._omega_final = final  # type: ignore[attr-defined]
+        return fh
+
+    def _finish_blob_writer(self, writer: BinaryIO, ok: bool) -> None:
+        tmp = Path(writer.name)
+        writer.close()
+        if ok:
+            os.replace(tmp, writer._omega_final)  # type: ignore[attr-defined]
+        else:
+            tmp.unlink(missing_ok=True)
+
+    def blob_reader(self, name: str) -> BinaryIO:
+        try:
+            return open(self._blob_path(name), "rb")
+        except FileNotFoundError:
+            raise FileNotFoundError(f"blob {name!r} is missing from {self.blob_dir}") from None
+
+    def blob_delete(self, name: str) -> None:
+        self._blob_path(name).unlink(missing_ok=True)
+
+    def list_blobs(self) -> list[str]:
+        return sorted(p.name for p in self.blob_dir.iterdir() if not p.name.startswith("."))
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            conn.close()
+        self._local = threading.local()
+
+
+class _ImmediateTransaction:
+    """BEGIN IMMEDIATE ... COMMIT: takes SQLite's write lock, serialising writers across processes."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -1,0 +1,136 @@
+"""The MongoDB engine: pymongo for metadata and rows, GridFS for blobs."""
+from __future__ import annotations
+
+import os
+from typing import Any, BinaryIO, Iterable
+
+from ..errors import ConcurrentWriteError, StorageUnavailable
+from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev, literal_query
+
+GRIDFS_BUCKET = "omegablobs"
+DEFAULT_DATABASE = "omega"
+DEFAULT_TIMEOUT_MS = 5000
+
+
+class MongoEngine(StorageEngine):
+    """MongoDB through pymongo. The database comes from the URL path (default ``omega``).
+
+    A server that cannot be reached fails within ``timeout_ms`` (default 5 s,
+    option ``OMEGA_MONGO_TIMEOUT_MS``) with StorageUnavailable, not a hang.
+    """
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self.timeout_ms = int(options.get("timeout_ms") or os.environ.get("OMEGA_MONGO_TIMEOUT_MS", DEFAULT_TIMEOUT_MS))
+        self._state: tuple[int, Any, Any, Any] | None = None  # (pid, client, db, gridfs)
+
+    def _connect(self) -> tuple[Any, Any]:
+        import gridfs
+        import pymongo
+        from pymongo.errors import PyMongoError
+
+        timeout = self.timeout_ms
+        try:
+            client = pymongo.MongoClient(
+                self.url, serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout,
+                socketTimeoutMS=max(timeout * 12, 60000),
+            )
+            db = client.get_default_database(DEFAULT_DATABASE)
+            client.admin.command("ping")
+            db[META_COLLECTION].create_index(
+                [("bucket", 1), ("prefix", 1), ("name", 1)], unique=True, name="omega_key"
+            )
+        except PyMongoError as exc:
+            raise StorageUnavailable(
+                f"cannot reach MongoDB at {self.display_url} within {timeout} ms: "
+                f"{type(exc).__name__}. Check that the server runs and the URL is right."
+            ) from None
+        return db, gridfs.GridFSBucket(db, bucket_name=GRIDFS_BUCKET)
+
+    @property
+    def db(self) -> Any:
+        return self._handles()[0]
+
+    @property
+    def fs(self) -> Any:
+        return self._handles()[1]
+
+    def _handles(self) -> tuple[Any, Any]:
+        # MongoClient is not fork-safe: a forked worker opens its own.
+        if self._state is None or self._state[0] != os.getpid():
+            db, fs = self._connect()
+            self._state = (os.getpid(), db.client, db, fs)
+        return self._state[2], self._state[3]
+
+    # --- metadata -----------------------------------------------------------
+    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
+        return self.db[META_COLLECTION].find_one(literal_query({"bucket": bucket, "prefix": prefix, "name": name}))
+
+    def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        return self.db[META_COLLECTION].find(literal_query(query))
+
+    def meta_commit(self, doc: dict[str, Any], expected_rev: str | None) -> dict[str, Any] | None:
+        from pymongo.errors import DuplicateKeyError
+
+        meta = self.db[META_COLLECTION]
+        key = {"bucket": doc["bucket"], "prefix": doc["prefix"], "name": doc["name"]}
+        if expected_rev is None:
+            try:
+                meta.insert_one(dict(doc))
+            except DuplicateKeyError:
+                check_rev(key, self.meta_get(**key), expected_rev)
+                raise
+            return None
+        previous = meta.find_one_and_replace(literal_query({**key, "rev": expected_rev}), dict(doc))
+        if previous is None:
+            check_rev(key, self.meta_get(**key), expected_rev)
+            raise ConcurrentWriteError(f"{key} changed while writing; nothing was changed")
+        return previous
+
+    def meta_delete(self, bucket: str, prefix: str, name: str, expected_rev: str) -> dict[str, Any]:
+        key = {"bucket": bucket, "prefix": prefix, "name": name}
+        previous = self.db[META_COLLECTION].find_one_and_delete(literal_query({**key, "rev": expected_rev}))
+        if previous is None:
+            check_rev(key, self.meta_get(**key), expected_rev)
+            raise ConcurrentWriteError(f"{key} changed while deleting; nothing was changed")
+        return previous
+
+    # --- row collections ----------------------------------------------------
+    def collection(self, name: str) -> Any:
+        return self.db[name]
+
+    def drop_collection(self, name: str) -> None:
+        self.db.drop_collection(name)
+
+    def list_collections(self) -> list[str]:
+        return [c for c in self.db.list_collection_names() if c.startswith(STORAGE_PREFIX)]
+
+    # --- blobs --------------------------------------------------------------
+    def _open_blob_writer(self, name: str) -> BinaryIO:
+        return self.fs.open_upload_stream(name)
+
+    def _finish_blob_writer(self, writer: Any, ok: bool) -> None:
+        if ok:
+            writer.close()
+        else:
+            writer.abort()
+
+    def blob_reader(self, name: str) -> BinaryIO:
+        import gridfs
+
+        try:
+            return self.fs.open_download_stream_by_name(name)
+        except gridfs.errors.NoFile:
+            raise FileNotFoundError(f"blob {name!r} is missing from GridFS bucket {GRIDFS_BUCKET}") from None
+
+    def blob_delete(self, name: str) -> None:
+        for grid_file in self.fs.find({"filename": {"$eq": name}}):
+            self.fs.delete(grid_file._id)
+
+    def list_blobs(self) -> list[str]:
+        return sorted({f.filename for f in self.fs.find({})})
+
+    def close(self) -> None:
+        if self._state is not None and self._state[0] == os.getpid():
+            self._state[1].close()
+        self._state = None

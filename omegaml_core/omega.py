@@ -1,0 +1,79 @@
+"""Omega: one context (storage + runtime configuration) seen through one bucket."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from .config import Config
+from .discovery import Registry, registry
+from .hooks import Hooks
+from .names import validate_bucket
+from .store import OmegaStore
+
+DEFAULT_BUCKET = "omega"
+PREFIXES = {"datasets": "data/", "models": "models/", "jobs": "jobs/", "scripts": "scripts/"}
+
+
+class Omega:
+    """The user's entry point: ``datasets``, ``models``, ``jobs``, ``scripts`` and ``runtime``.
+
+    ``om['prod']`` is the same context in another bucket: same storage and
+    runtime, separate names. ``om.setup(...)`` creates a separate context.
+    Nothing connects until first use.
+    """
+
+    def __init__(self, config: Config | None = None, bucket: str = DEFAULT_BUCKET,
+                 registry: Registry | None = None) -> None:
+        self.config = config or Config.resolve()
+        self.bucket = validate_bucket(bucket)
+        self._registry = registry
+        self.hooks = Hooks()
+        self.registry_errors: list[str] = []
+        self.datasets = OmegaStore(self, PREFIXES["datasets"])
+        self.models = OmegaStore(self, PREFIXES["models"])
+        self.jobs = OmegaStore(self, PREFIXES["jobs"])
+        self.scripts = OmegaStore(self, PREFIXES["scripts"])
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry or registry()
+
+    @functools.cached_property
+    def engine(self) -> Any:
+        from .engines import open_engine
+
+        return open_engine(self.config.storage_url)
+
+    @functools.cached_property
+    def runtime(self) -> Any:
+        """The runtime: ``om.runtime.model('clf').fit('X', 'Y')``."""
+        from .runtime import OmegaRuntime
+
+        return OmegaRuntime(self)
+
+    def __getitem__(self, bucket: str) -> "Omega":
+        return Omega(self.config, bucket, self._registry)
+
+    def store(self, prefix: str) -> OmegaStore:
+        """The store for a prefix such as ``'data/'``."""
+        for store in (self.datasets, self.models, self.jobs, self.scripts):
+            if store.prefix == prefix:
+                return store
+        raise ValueError(f"unknown prefix {prefix!r}; use one of {', '.join(PREFIXES.values())}")
+
+    def plugins(self) -> list[dict[str, Any]]:
+        """Installed plugin distributions, what they provide, and their load errors."""
+        report = self.registry.report()
+        if self.registry_errors:
+            report.append({"distribution": "(runtime)", "version": "", "kinds": [], "hooks": [], "tasks": [],
+                           "engines": [], "errors": list(self.registry_errors)})
+        return report
+
+    def __repr__(self) -> str:
+        return f"Omega(bucket={self.bucket!r}, config={self.config!r})"
+
+
+def setup(mongo_url: str | None = None, celeryconf: dict[str, Any] | None = None,
+          bucket: str = DEFAULT_BUCKET, broker: str | None = None) -> Omega:
+    """A new, fully separate context: its own storage and runtime configuration."""
+    return Omega(Config.resolve(mongo_url=mongo_url, broker=broker, celeryconf=celeryconf), bucket)

@@ -1,0 +1,267 @@
+"""OmegaStore: put/get/drop/list/promote for one prefix of one bucket.
+
+A put travels down once: choose the backend, call the hooks, let the backend
+write new storage locations, then commit the Metadata with an atomic
+compare-and-swap. Only after the commit are the replaced version's locations
+freed, so a put that fails midway leaves the previous version readable, and
+of several concurrent writers exactly one version wins with nothing orphaned.
+"""
+from __future__ import annotations
+
+import copy
+import fnmatch
+import random
+import time
+from typing import TYPE_CHECKING, Any
+
+from .discovery import install_hint
+from .errors import ConcurrentWriteError, ObjectNotFound, PluginError, UnsupportedObjectError
+from .metadata import Metadata, new_revision, utcnow
+from .names import split_projection, validate_name
+
+if TYPE_CHECKING:
+    from .backends.base import BaseBackend
+    from .omega import Omega
+
+MAX_COMMIT_ATTEMPTS = 50
+
+
+class OmegaStore:
+    """The store API shared by ``om.datasets``, ``om.models``, ``om.jobs`` and ``om.scripts``."""
+
+    def __init__(self, omega: "Omega", prefix: str) -> None:
+        self.omega = omega
+        self.prefix = prefix
+
+    @property
+    def bucket(self) -> str:
+        return self.omega.bucket
+
+    @property
+    def engine(self) -> Any:
+        return self.omega.engine
+
+    def __repr__(self) -> str:
+        return f"OmegaStore(bucket={self.bucket!r}, prefix={self.prefix!r}, storage={self.engine.display_url!r})"
+
+    # --- reading metadata ---------------------------------------------------
+    def _meta_doc(self, name: str) -> dict | None:
+        return self.engine.meta_get(self.bucket, self.prefix, name)
+
+    def metadata(self, name: str) -> Metadata:
+        """The Metadata of ``name``; ObjectNotFound (a KeyError) if it does not exist."""
+        validate_name(name)
+        resolved = self.omega.hooks.resolve_name(self, name)
+        doc = self._meta_doc(resolved)
+        if doc is None:
+            raise ObjectNotFound(
+                f"{self.prefix}{name} does not exist in bucket {self.bucket!r}; "
+                f"see {self.prefix.rstrip('/')}.list() for what is stored"
+            )
+        return Metadata.from_doc(doc)
+
+    def exists(self, name: str) -> bool:
+        """True if ``name`` is stored."""
+        try:
+            self.metadata(name)
+        except ObjectNotFound:
+            return False
+        return True
+
+    def list(self, pattern: str | None = None, hidden: bool = False, raw: bool = False) -> list:
+        """Names in this store, sorted; ``pattern`` is a glob (``sales*``). ``raw=True`` gives Metadata."""
+        docs = self.engine.meta_find({"bucket": self.bucket, "prefix": self.prefix})
+        found = []
+        for doc in docs:
+            name = doc["name"]
+            if not hidden and any(part.startswith(".") for part in name.split("/")):
+                continue
+            if pattern and not fnmatch.fnmatchcase(name, pattern):
+                continue
+            found.append(Metadata.from_doc(doc) if raw else name)
+        return sorted(found, key=lambda m: m.name if raw else m)
+
+    # --- choosing a backend -------------------------------------------------
+    def backend(self, kind: str) -> "BaseBackend":
+        """An instance of the backend for ``kind``."""
+        return self.omega.registry.backend_class(kind)(self, kind)
+
+    def select_kind(self, obj: Any, name: str, **kwargs: Any) -> str:
+        """The kind of the first backend that supports ``obj`` (highest priority, then kind)."""
+        candidates = self.omega.registry.backend_candidates()
+        for kind, cls in candidates:
+            try:
+                if cls.supports(obj, name, **kwargs):
+                    return kind
+            except PluginError:
+                raise
+            except Exception as exc:  # a plugin's bug must not break the others
+                self.omega.registry_errors.append(f"{kind}.supports raised {type(exc).__name__}: {exc}")
+        hint = install_hint(obj)
+        kinds = ", ".join(k for k, _ in candidates) or "none"
+        raise UnsupportedObjectError(
+            f"no installed backend can store a {type(obj).__module__}.{type(obj).__qualname__} as {name!r} "
+            f"(installed kinds: {kinds})." + (f" Try: {hint}" if hint else " Pass kind=... or install a plugin for it.")
+        )
+
+    def draft(self, name: str, kind: str, attributes: dict | None = None, current: Metadata | None = None) -> Metadata:
+        """A new Metadata for ``name`` in this store, not yet committed."""
+        merged = dict(current.attributes) if current else {}
+        merged.update(attributes or {})
+        return Metadata(name=name, bucket=self.bucket, prefix=self.prefix, kind=kind, attributes=merged,
+                        created=current.created if current else utcnow())
+
+    # --- writing ------------------------------------------------------------
+    def put(self, obj: Any, name: str, attributes: dict | None = None, kind: str | None = None,
+            append: bool = False, **kwargs: Any) -> Metadata:
+        """Store ``obj`` as ``name``, replacing what was there; returns its Metadata.
+
+        ``kind`` forces a backend; otherwise an existing object keeps its kind if
+        that backend supports ``obj``, else the backend is chosen automatically.
+        ``append=True`` appends where the backend supports it. Attributes are
+        merged into the existing ones.
+        """
+        validate_name(name)
+        if attributes is not None and not isinstance(attributes, dict):
+            raise TypeError(f"attributes must be a dict, got {type(attributes).__name__}")
+        doc = self._meta_doc(name)
+        current = Metadata.from_doc(doc) if doc else None
+        kind = self._kind_for_put(obj, name, kind, current, append, kwargs)
+        backend = self.backend(kind)
+        if append and not backend.supports_append:
+            raise ValueError(f"kind {kind!r} does not support append=True for {name!r}; put the whole object instead")
+        self.omega.hooks.before_put(self, name, obj, kind, attributes or {}, kwargs)
+        for attempt in range(MAX_COMMIT_ATTEMPTS):
+            draft = self.draft(name, kind, attributes, current)
+            if append and current is not None:
+                draft.kind_meta = copy.deepcopy(current.kind_meta)
+                draft.blobs, draft.collections = list(current.blobs), list(current.collections)
+            before = current.locations() if current else set()
+            try:
+                meta = backend.put(obj, name, draft, append=append and current is not None, **kwargs)
+            except BaseException:
+                self.engine.free(draft.locations() - before)
+                raise
+            try:
+                meta = self._commit(meta, current, retry_on_conflict=not append)
+            except ConcurrentWriteError:
+                # an append built on a version that is gone: discard and rebuild on the new one
+                self.engine.free(meta.locations() - before)
+                current = self._current(name)
+                _backoff(attempt)
+                continue
+            self.omega.hooks.after_put(self, meta)
+            return meta
+        raise ConcurrentWriteError(f"gave up appending to {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicting writes")
+
+    def _kind_for_put(self, obj: Any, name: str, kind: str | None, current: Metadata | None,
+                      append: bool, kwargs: dict) -> str:
+        if kind:
+            self.omega.registry.backend_class(kind)  # fail early on an unknown kind
+            return kind
+        if current is not None:
+            try:
+                cls = self.omega.registry.backend_class(current.kind)
+                if cls.supports(obj, name, **kwargs):
+                    return current.kind
+            except PluginError:
+                if append:
+                    raise
+            if append:
+                raise TypeError(f"cannot append a {type(obj).__name__} to {name!r}, which is of kind {current.kind!r}")
+        return self.select_kind(obj, name, **kwargs)
+
+    def _current(self, name: str) -> Metadata | None:
+        doc = self._meta_doc(name)
+        return Metadata.from_doc(doc) if doc else None
+
+    def _commit(self, meta: Metadata, current: Metadata | None, retry_on_conflict: bool = True) -> Metadata:
+        """Atomically make ``meta`` the current version, then free what it replaced.
+
+        For a replacing write the new bytes do not depend on the old version,
+        so a conflict just retries the swap against whatever is current now.
+        """
+        for attempt in range(MAX_COMMIT_ATTEMPTS):
+            meta.rev, meta.modified = new_revision(), utcnow()
+            try:
+                previous = self.engine.meta_commit(meta.to_doc(), current.rev if current else None)
+            except ConcurrentWriteError:
+                if not retry_on_conflict:
+                    raise
+                current = self._current(meta.name)
+                if current is not None:
+                    meta.created = current.created
+                _backoff(attempt)
+                continue
+            if previous is not None:
+                self.engine.free(Metadata.from_doc(previous).locations() - meta.locations())
+            return meta
+        raise ConcurrentWriteError(f"gave up writing {self.prefix}{meta.name} after {MAX_COMMIT_ATTEMPTS} conflicts")
+
+    # --- reading ------------------------------------------------------------
+    def get(self, name: str, **kwargs: Any) -> Any:
+        """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can."""
+        base, columns = split_projection(name)
+        if columns is not None:
+            kwargs["columns"] = columns
+        for attempt in range(3):
+            meta = self.metadata(base)
+            self.omega.hooks.before_get(self, meta, kwargs)
+            try:
+                obj = self.backend(meta.kind).get(base, meta, **kwargs)
+            except FileNotFoundError:
+                # a concurrent put replaced the version we were reading: read the new one
+                if attempt < 2 and self.metadata(base).rev != meta.rev:
+                    continue
+                raise
+            return self.omega.hooks.after_get(self, meta, obj)
+        raise AssertionError("unreachable")
+
+    # --- dropping -----------------------------------------------------------
+    def drop(self, name: str, force: bool = False) -> bool:
+        """Remove ``name`` and free its storage. A missing name raises ObjectNotFound unless ``force``."""
+        for attempt in range(MAX_COMMIT_ATTEMPTS):
+            try:
+                meta = self.metadata(name)
+            except ObjectNotFound:
+                if force:
+                    return False
+                raise
+            self.omega.hooks.before_drop(self, meta)
+            try:
+                self.engine.meta_delete(meta.bucket, meta.prefix, meta.name, meta.rev)
+            except ConcurrentWriteError:
+                _backoff(attempt)
+                continue
+            try:
+                self.backend(meta.kind).drop(meta.name, meta)
+            except PluginError:
+                pass  # the plugin is broken or gone; its storage is still freed below
+            self.engine.free(meta.locations())
+            self.omega.hooks.after_drop(self, meta)
+            return True
+        raise ConcurrentWriteError(f"gave up dropping {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicts")
+
+    # --- promoting ----------------------------------------------------------
+    def promote(self, name: str, target: "OmegaStore", **kwargs: Any) -> Metadata:
+        """Copy ``name`` into ``target`` (another bucket or context), replacing what is there."""
+        if not isinstance(target, OmegaStore):
+            raise TypeError(f"promote needs a target store such as om['prod'].{self.prefix.rstrip('/')}, "
+                            f"got {type(target).__name__}")
+        meta = self.metadata(name)
+        self.omega.hooks.before_promote(self, meta, target)
+        current = target._current(meta.name)
+        draft = self.backend(meta.kind).promote(meta.name, meta, target, **kwargs)
+        if current is not None:
+            draft.created = current.created
+        try:
+            target_meta = target._commit(draft, current)
+        except BaseException:
+            target.engine.free(draft.locations() - (current.locations() if current else set()))
+            raise
+        self.omega.hooks.after_promote(self, meta, target, target_meta)
+        return target_meta
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 6))) * random.random())
