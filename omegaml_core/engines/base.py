@@ -138,5 +138,9 @@ def check_rev(key: dict[str, Any], current: dict[str, Any] | None, expected_rev:
 
 
 def literal_query(query: dict[str, Any]) -> dict[str, Any]:
-    """Wrap query values in $eq so that a value can never act as an operator."""
-    return {k: {"$eq": v} for k, v in query.items()}
+    """Wrap each value in ``$in: [value]`` so that a value can never act as an operator.
+
+    ``$in`` rather than ``$eq``: neosqlite's ``$eq`` does not match array
+    elements (MongoDB's does), and ``$in`` matches both ways on both engines.
+    """
+    return {k: {"$in": [v]} for k, v in query.items()}

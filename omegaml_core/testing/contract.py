@@ -1,0 +1,162 @@
+"""The backend contract: tests every backend must pass, on every storage engine.
+
+Subclass ``BackendContract`` in your plugin's tests::
+
+    from omegaml_core.testing import BackendContract
+
+    class TestMyKind(BackendContract):
+        kind = "myplugin.thing"
+        store = "datasets"                 # or "models", "jobs", "scripts"
+
+        def samples(self):
+            return [Thing(1), Thing(2)]    # at least two different objects
+
+        def assert_same(self, expected, actual):
+            assert expected == actual
+
+The ``omega`` fixture (from the omegaml pytest plugin) runs every test on the
+embedded engine and on MongoDB over the wire.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ..errors import InvalidNameError, ObjectNotFound
+from ..names import MAX_NAME_LENGTH
+
+BAD_NAMES = ["", "   ", "../escape", "a/../../b", "/abs", "a\x00b", "tab\there", "x" * (MAX_NAME_LENGTH + 1),
+             "back\\slash", "a//b", "with[brackets]"]
+GOOD_NAMES = ["plain", "folder/sub/name", "ünïcødé-名前", "n" * MAX_NAME_LENGTH, "dots.and $dollars and spaces"]
+
+
+class BackendContract:
+    """Contract tests for one backend kind. Override ``kind``, ``store``, ``samples``, ``assert_same``."""
+
+    kind: str = ""
+    store: str = "datasets"
+    #: Set False for a kind that is only used with ``kind=...`` (never chosen automatically).
+    auto_selected: bool = True
+
+    def samples(self) -> list[Any]:
+        raise NotImplementedError("return at least two different sample objects")
+
+    def assert_same(self, expected: Any, actual: Any) -> None:
+        assert expected == actual
+
+    def put(self, store: Any, obj: Any, name: str, **kwargs: Any) -> Any:
+        """How the contract puts objects; override to pass plugin-specific options."""
+        return store.put(obj, name, kind=None if self.auto_selected else self.kind, **kwargs)
+
+    def get(self, store: Any, name: str) -> Any:
+        """How the contract reads objects back; override to e.g. read a stream."""
+        return store.get(name)
+
+    # --- helpers --------------------------------------------------------------
+    def _store(self, omega: Any) -> Any:
+        return getattr(omega, self.store)
+
+    @staticmethod
+    def storage_snapshot(omega: Any) -> tuple[list[str], list[str]]:
+        return omega.engine.list_blobs(), omega.engine.list_collections()
+
+    # --- the contract -----------------------------------------------------------
+    def test_put_chooses_this_kind(self, omega: Any) -> None:
+        for i, obj in enumerate(self.samples()):
+            assert self.put(self._store(omega), obj, f"kind{i}").kind == self.kind
+
+    def test_round_trip(self, omega: Any) -> None:
+        store = self._store(omega)
+        for i, obj in enumerate(self.samples()):
+            self.put(store, obj, f"obj{i}")
+            self.assert_same(obj, self.get(store, f"obj{i}"))
+
+    def test_metadata_and_listing(self, omega: Any) -> None:
+        store = self._store(omega)
+        meta = self.put(store, self.samples()[0], "listed", attributes={"owner": "contract"})
+        assert (meta.name, meta.kind, meta.bucket, meta.prefix) == ("listed", self.kind, omega.bucket, store.prefix)
+        assert meta.attributes["owner"] == "contract"
+        assert store.exists("listed") and "listed" in store.list() and store.list("list*") == ["listed"]
+        assert store.metadata("listed").rev == meta.rev
+
+    def test_put_replaces_without_leftovers(self, omega: Any) -> None:
+        store = self._store(omega)
+        first, second = self.samples()[:2]
+        self.put(store, first, "replaced")
+        self.put(store, second, "replaced")
+        self.assert_same(second, self.get(store, "replaced"))
+        assert store.list("replaced") == ["replaced"]
+        assert omega.engine.orphans() == set()
+
+    def test_drop_leaves_nothing_behind(self, omega: Any) -> None:
+        store = self._store(omega)
+        before = self.storage_snapshot(omega)
+        self.put(store, self.samples()[0], "dropped")
+        assert store.drop("dropped") is True
+        assert not store.exists("dropped")
+        assert self.storage_snapshot(omega) == before
+        with pytest.raises(ObjectNotFound):
+            store.drop("dropped")
+        assert store.drop("dropped", force=True) is False
+
+    def test_promote_to_another_bucket(self, omega: Any) -> None:
+        store, prod = self._store(omega), self._store(omega["prod" + omega.bucket[:20]])
+        obj = self.samples()[0]
+        self.put(store, obj, "promoted")
+        meta = store.promote("promoted", prod)
+        assert meta.bucket != omega.bucket and meta.kind == self.kind
+        self.assert_same(obj, self.get(prod, "promoted"))
+        store.drop("promoted")
+        self.assert_same(obj, self.get(prod, "promoted"))  # the copy does not depend on the source
+        prod.drop("promoted")
+        assert omega.engine.orphans() == set()
+
+    def test_promote_to_another_context(self, omega: Any, tmp_path: Any) -> None:
+        from ..config import Config
+        from ..omega import Omega
+
+        other = Omega(Config(storage_url=f"sqlite:///{tmp_path / 'other.db'}"), bucket=omega.bucket)
+        store, target = self._store(omega), self._store(other)
+        obj = self.samples()[0]
+        self.put(store, obj, "crossing")
+        self.put(store, self.samples()[1], "crossing")  # promotion copies the current version
+        target_meta = store.promote("crossing", target)
+        store.drop("crossing")
+        self.assert_same(self.samples()[1], self.get(target, "crossing"))
+        assert target_meta.kind == self.kind and other.engine.orphans() == set()
+
+    @pytest.mark.parametrize("bad", BAD_NAMES, ids=repr)
+    def test_bad_names_are_refused_and_nothing_is_written(self, omega: Any, bad: str) -> None:
+        store = self._store(omega)
+        before = self.storage_snapshot(omega)
+        with pytest.raises(InvalidNameError):
+            self.put(store, self.samples()[0], bad)
+        assert store.list(hidden=True) == [] and self.storage_snapshot(omega) == before
+
+    @pytest.mark.parametrize("good", GOOD_NAMES, ids=lambda n: repr(n[:30]))
+    def test_long_unicode_and_odd_names_work(self, omega: Any, good: str) -> None:
+        store = self._store(omega)
+        obj = self.samples()[0]
+        self.put(store, obj, good)
+        self.assert_same(obj, self.get(store, good))
+        assert good in store.list()
+
+    def test_failed_put_keeps_previous_version(self, omega: Any, monkeypatch: Any) -> None:
+        store = self._store(omega)
+        first, second = self.samples()[:2]
+        self.put(store, first, "survivor")
+        before = self.storage_snapshot(omega)
+        backend_cls = type(store.backend(self.kind))
+        original = backend_cls.put
+
+        def put_then_crash(self_: Any, *args: Any, **kwargs: Any) -> Any:
+            original(self_, *args, **kwargs)
+            raise RuntimeError("simulated crash after writing")
+
+        monkeypatch.setattr(backend_cls, "put", put_then_crash)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            self.put(store, second, "survivor")
+        monkeypatch.undo()
+        self.assert_same(first, self.get(store, "survivor"))
+        assert self.storage_snapshot(omega) == before
