@@ -29,10 +29,10 @@ class Omega:
         self._registry = registry
         self.hooks = Hooks()
         self.registry_errors: list[str] = []
-        self.datasets = OmegaStore(self, PREFIXES["datasets"])
-        self.models = OmegaStore(self, PREFIXES["models"])
-        self.jobs = OmegaStore(self, PREFIXES["jobs"])
-        self.scripts = OmegaStore(self, PREFIXES["scripts"])
+        self.datasets = OmegaStore(self, PREFIXES["datasets"], "datasets")
+        self.models = OmegaStore(self, PREFIXES["models"], "models")
+        self.jobs = OmegaStore(self, PREFIXES["jobs"], "jobs")
+        self.scripts = OmegaStore(self, PREFIXES["scripts"], "scripts")
 
     @property
     def registry(self) -> Registry:

@@ -29,9 +29,10 @@ MAX_COMMIT_ATTEMPTS = 50
 class OmegaStore:
     """The store API shared by ``om.datasets``, ``om.models``, ``om.jobs`` and ``om.scripts``."""
 
-    def __init__(self, omega: "Omega", prefix: str) -> None:
+    def __init__(self, omega: "Omega", prefix: str, label: str = "datasets") -> None:
         self.omega = omega
         self.prefix = prefix
+        self.label = label  # the attribute name on Omega, for messages
 
     @property
     def bucket(self) -> str:
@@ -56,7 +57,7 @@ class OmegaStore:
         if doc is None:
             raise ObjectNotFound(
                 f"{self.prefix}{name} does not exist in bucket {self.bucket!r}; "
-                f"see {self.prefix.rstrip('/')}.list() for what is stored"
+                f"see om.{self.label}.list() for what is stored"
             )
         return Metadata.from_doc(doc)
 
@@ -246,7 +247,7 @@ class OmegaStore:
     def promote(self, name: str, target: "OmegaStore", **kwargs: Any) -> Metadata:
         """Copy ``name`` into ``target`` (another bucket or context), replacing what is there."""
         if not isinstance(target, OmegaStore):
-            raise TypeError(f"promote needs a target store such as om['prod'].{self.prefix.rstrip('/')}, "
+            raise TypeError(f"promote needs a target store such as om['prod'].{self.label}, "
                             f"got {type(target).__name__}")
         meta = self.metadata(name)
         self.omega.hooks.before_promote(self, meta, target)

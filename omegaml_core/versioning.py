@@ -1,0 +1,81 @@
+"""Model versioning, written purely as hook implementations (no store changes).
+
+Every put to ``om.models`` also records a version: a hidden Metadata
+``.versions/<name>/v<n>`` that shares the model's blobs (blobs are immutable,
+so a version costs one metadata document, not a copy). Then::
+
+    om.models.get('clf@2')            # version 2
+    om.models.metadata('clf@latest')  # the current one
+    versions(om.models, 'clf')        # [Metadata of v1, v2, ...]
+
+The newest ``OMEGA_MODEL_VERSIONS`` versions are kept (default 10); dropping a
+model drops its versions. Set ``OMEGA_MODEL_VERSIONS=0`` to turn versioning off.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from .errors import ConcurrentWriteError
+from .hookspecs import hookimpl
+from .metadata import Metadata, new_revision
+
+VERSIONS_FOLDER = ".versions"
+_VERSIONED_NAME = re.compile(r"^(?P<name>.+)@(?P<version>\d+|latest)$")
+
+
+def _applies(store: Any, name: str) -> bool:
+    return store.prefix == "models/" and not any(p.startswith(".") for p in name.split("/"))
+
+
+def _keep() -> int:
+    return int(os.environ.get("OMEGA_MODEL_VERSIONS", "10"))
+
+
+def version_name(name: str, version: int) -> str:
+    return f"{VERSIONS_FOLDER}/{name}/v{version}"
+
+
+def versions(store: Any, name: str) -> list[Metadata]:
+    """The recorded versions of model ``name``, oldest first."""
+    docs = store.list(f"{VERSIONS_FOLDER}/{name}/v*", hidden=True, raw=True)
+    own = [m for m in docs if re.fullmatch(rf"{re.escape(VERSIONS_FOLDER)}/{re.escape(name)}/v\d+", m.name)]
+    return sorted(own, key=lambda m: m.attributes["version"])
+
+
+@hookimpl
+def omega_resolve_name(store: Any, name: str) -> str | None:
+    match = _VERSIONED_NAME.match(name)
+    if store.prefix != "models/" or not match:
+        return None
+    if match["version"] == "latest":
+        return match["name"]
+    return version_name(match["name"], int(match["version"]))
+
+
+@hookimpl
+def omega_after_put(store: Any, meta: Metadata) -> None:
+    keep = _keep()
+    if keep <= 0 or not _applies(store, meta.name) or meta.collections:
+        return  # collections are mutable and owned by one Metadata: they cannot be shared
+    existing = versions(store, meta.name)
+    number = (existing[-1].attributes["version"] if existing else 0) + 1
+    for _ in range(20):
+        doc = meta.to_doc()
+        doc.update(name=version_name(meta.name, number), rev=new_revision(),
+                   attributes={**meta.attributes, "version": number, "version_of": meta.name, "model_rev": meta.rev})
+        try:
+            store.engine.meta_commit(doc, None)
+            break
+        except ConcurrentWriteError:
+            number += 1  # a concurrent put took this number
+    for old in versions(store, meta.name)[:-keep]:
+        store.drop(old.name, force=True)
+
+
+@hookimpl
+def omega_after_drop(store: Any, meta: Metadata) -> None:
+    if _applies(store, meta.name):
+        for old in versions(store, meta.name):
+            store.drop(old.name, force=True)
