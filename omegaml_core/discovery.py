@@ -140,7 +140,7 @@ class Registry:
         candidates = []
         for kind, found in by_kind.items():
             if len(found) > 1:
-                candidates.append((kind, _ConflictMarker(kind, [e for e, _ in found])))
+                candidates.append((kind, _ConflictMarker(kind, found)))
             else:
                 candidates.append((kind, found[0][1]))
         return sorted(candidates, key=lambda kc: (-getattr(kc[1], "priority", 0), kc[0]))
@@ -179,17 +179,22 @@ class Registry:
 
 @dataclass
 class _ConflictMarker:
-    """Stands in for a kind claimed by several distributions; using it raises."""
+    """Stands in for a kind claimed by several distributions: raises only if one of them wants the object."""
 
     kind: str
-    claimants: list[PluginEntry]
-    priority: int = 0
+    claimants: list[tuple[PluginEntry, Any]]
 
-    def supports(self, *args: Any, **kwargs: Any) -> bool:
-        raise KindConflictError(
-            f"kind {self.kind!r} is registered by several distributions: "
-            f"{' and '.join(e.describe() for e in self.claimants)}. Uninstall one of them."
-        )
+    @property
+    def priority(self) -> int:
+        return max(getattr(cls, "priority", 0) for _, cls in self.claimants)
+
+    def supports(self, obj: Any, name: str, **kwargs: Any) -> bool:
+        if any(cls.supports(obj, name, **kwargs) for _, cls in self.claimants):
+            raise KindConflictError(
+                f"kind {self.kind!r} is registered by several distributions: "
+                f"{' and '.join(e.describe() for e, _ in self.claimants)}. Uninstall one of them."
+            )
+        return False
 
 
 def _attach_distributions(entries: Iterable[PluginEntry]) -> None:
