@@ -140,8 +140,13 @@ class OmegaStore:
             before = current.locations() if current else set()
             try:
                 meta = backend.put(obj, name, draft, append=append and current is not None, **kwargs)
-            except BaseException:
+            except BaseException as exc:
                 self.engine.free(draft.locations() - before)
+                if isinstance(exc, Exception) and append and current is not None and self._changed(current):
+                    # the version we were extending was replaced under us: rebuild on the new one
+                    current = self._current(name)
+                    _backoff(attempt)
+                    continue
                 raise
             try:
                 meta = self._commit(meta, current, retry_on_conflict=not append)
@@ -171,6 +176,10 @@ class OmegaStore:
             if append:
                 raise TypeError(f"cannot append a {type(obj).__name__} to {name!r}, which is of kind {current.kind!r}")
         return self.select_kind(obj, name, **kwargs)
+
+    def _changed(self, meta: Metadata) -> bool:
+        now = self._meta_doc(meta.name)
+        return now is None or now.get("rev") != meta.rev
 
     def _current(self, name: str) -> Metadata | None:
         doc = self._meta_doc(name)
@@ -210,9 +219,9 @@ class OmegaStore:
             self.omega.hooks.before_get(self, meta, kwargs)
             try:
                 obj = self.backend(meta.kind).get(base, meta, **kwargs)
-            except FileNotFoundError:
-                # a concurrent put replaced the version we were reading: read the new one
-                if attempt < 2 and self.metadata(base).rev != meta.rev:
+            except Exception:
+                # a concurrent put replaced (and freed) the version we were reading: read the new one
+                if attempt < 2 and self._changed(meta):
                     continue
                 raise
             return self.omega.hooks.after_get(self, meta, obj)

@@ -112,8 +112,14 @@ class MongoEngine(StorageEngine):
     def _finish_blob_writer(self, writer: Any, ok: bool) -> None:
         if ok:
             writer.close()
-        else:
+            return
+        from pymongo.errors import OperationFailure
+
+        try:
             writer.abort()
+        except OperationFailure:
+            # nx-27017 refuses to delete a files document that was never written; the chunks are what matter
+            self.db[f"{GRIDFS_BUCKET}.chunks"].delete_many({"files_id": {"$eq": writer._id}})
 
     def blob_reader(self, name: str) -> BinaryIO:
         import gridfs

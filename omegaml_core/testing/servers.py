@@ -81,3 +81,15 @@ def test_database_url(base_url: str) -> str:
 def real_mongo_url() -> str | None:
     """``OMEGA_TEST_MONGO_URL`` if set: the same tests then run against a real MongoDB."""
     return os.environ.get("OMEGA_TEST_MONGO_URL") or None
+
+
+def standin_deviation(request, reason: str) -> None:
+    """Mark the running test as an expected failure on the nx-27017 stand-in only.
+
+    Strict: if the stand-in is fixed, the test starts passing and the mark must go.
+    Against a real MongoDB (``OMEGA_TEST_MONGO_URL``) the test must pass.
+    """
+    import pytest
+
+    if not real_mongo_url():
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"nx-27017 deviation: {reason}"))
