@@ -34,13 +34,25 @@ class StorageEngine(ABC):
         return f"{type(self).__name__}({self.display_url!r})"
 
     # --- metadata -----------------------------------------------------------
+    @property
     @abstractmethod
+    def meta_collection(self) -> Any:
+        """The pymongo-like collection that holds the metadata documents."""
+
     def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
         """The metadata document of one object, or None."""
+        return self.meta_collection.find_one(literal_query({"bucket": bucket, "prefix": prefix, "name": name}))
 
-    @abstractmethod
     def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """Metadata documents matching an equality query (values are data, never operators)."""
+        return self.meta_collection.find(literal_query(query))
+
+    def meta_referencing(self, field: str, values: list[str]) -> set[str]:
+        """Which of ``values`` appear in the list ``field`` of any metadata document (one query)."""
+        found: set[str] = set()
+        for doc in self.meta_collection.find({field: {"$in": list(values)}}, {field: 1}):
+            found.update(doc.get(field) or [])
+        return found & set(values)
 
     @abstractmethod
     def meta_commit(self, doc: dict[str, Any], expected_rev: str | None) -> dict[str, Any] | None:
@@ -97,22 +109,21 @@ class StorageEngine(ABC):
         self._finish_blob_writer(writer, ok=True)
 
     # --- shared logic -------------------------------------------------------
-    def is_referenced(self, location: tuple[str, str]) -> bool:
-        """True if any metadata document still owns this storage location."""
-        what, name = location
-        field = "blobs" if what == "blob" else "collections"
-        return any(True for _ in self.meta_find({field: name}))
-
     def free(self, locations: Iterable[tuple[str, str]]) -> None:
         """Delete storage locations that no metadata document owns any more."""
-        for location in sorted(locations):
-            if self.is_referenced(location):
-                continue
-            what, name = location
-            if what == "blob":
-                self.blob_delete(name)
-            else:
-                self.drop_collection(name)
+        locations = set(locations)
+        blobs = sorted(name for what, name in locations if what == "blob")
+        collections = sorted(name for what, name in locations if what == "collection")
+        if blobs:
+            still_owned = self.meta_referencing("blobs", blobs)
+            for name in blobs:
+                if name not in still_owned:
+                    self.blob_delete(name)
+        if collections:
+            still_owned = self.meta_referencing("collections", collections)
+            for name in collections:
+                if name not in still_owned:
+                    self.drop_collection(name)
 
     def orphans(self) -> set[tuple[str, str]]:
         """Storage locations that no metadata document owns (left by a killed writer)."""

@@ -13,10 +13,10 @@ import os
 import secrets
 import threading
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 from ..errors import ConfigurationError, StorageUnavailable
-from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev, literal_query
+from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev
 
 _TMP_PREFIX = ".tmp-"
 
@@ -64,15 +64,8 @@ class EmbeddedEngine(StorageEngine):
         return conn
 
     @property
-    def _meta(self) -> Any:
+    def meta_collection(self) -> Any:
         return self.conn[META_COLLECTION]
-
-    # --- metadata -----------------------------------------------------------
-    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
-        return self._meta.find_one({"bucket": bucket, "prefix": prefix, "name": name})
-
-    def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        return self._meta.find(literal_query(query))
 
     def _transaction(self):
         return _ImmediateTransaction(self.conn.db)
@@ -82,16 +75,16 @@ class EmbeddedEngine(StorageEngine):
             current = self.meta_get(doc["bucket"], doc["prefix"], doc["name"])
             check_rev(doc, current, expected_rev)
             if current is None:
-                self._meta.insert_one(dict(doc))
+                self.meta_collection.insert_one(dict(doc))
             else:
-                self._meta.replace_one({"_id": current["_id"]}, dict(doc))
+                self.meta_collection.replace_one({"_id": current["_id"]}, dict(doc))
             return current
 
     def meta_delete(self, bucket: str, prefix: str, name: str, expected_rev: str) -> dict[str, Any]:
         with self._transaction():
             current = self.meta_get(bucket, prefix, name)
             check_rev({"bucket": bucket, "prefix": prefix, "name": name}, current, expected_rev)
-            self._meta.delete_one({"_id": current["_id"]})
+            self.meta_collection.delete_one({"_id": current["_id"]})
             return current
 
     # --- row collections ----------------------------------------------------

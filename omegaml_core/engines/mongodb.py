@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 from ..errors import ConcurrentWriteError, StorageUnavailable
 from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev, literal_query
@@ -63,16 +63,14 @@ class MongoEngine(StorageEngine):
         return self._state[2], self._state[3]
 
     # --- metadata -----------------------------------------------------------
-    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
-        return self.db[META_COLLECTION].find_one(literal_query({"bucket": bucket, "prefix": prefix, "name": name}))
-
-    def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
-        return self.db[META_COLLECTION].find(literal_query(query))
+    @property
+    def meta_collection(self) -> Any:
+        return self.db[META_COLLECTION]
 
     def meta_commit(self, doc: dict[str, Any], expected_rev: str | None) -> dict[str, Any] | None:
         from pymongo.errors import DuplicateKeyError
 
-        meta = self.db[META_COLLECTION]
+        meta = self.meta_collection
         key = {"bucket": doc["bucket"], "prefix": doc["prefix"], "name": doc["name"]}
         if expected_rev is None:
             try:
@@ -89,7 +87,7 @@ class MongoEngine(StorageEngine):
 
     def meta_delete(self, bucket: str, prefix: str, name: str, expected_rev: str) -> dict[str, Any]:
         key = {"bucket": bucket, "prefix": prefix, "name": name}
-        previous = self.db[META_COLLECTION].find_one_and_delete(literal_query({**key, "rev": expected_rev}))
+        previous = self.meta_collection.find_one_and_delete(literal_query({**key, "rev": expected_rev}))
         if previous is None:
             check_rev(key, self.meta_get(**key), expected_rev)
             raise ConcurrentWriteError(f"{key} changed while deleting; nothing was changed")
