@@ -1,6 +1,7 @@
 """The ``om`` command: plugins, store commands and (from the runtime) worker and runtime commands.
 
     om plugins
+    om gc [--min-age SECONDS]
     om datasets list [PATTERN] [--bucket B]
     om datasets put LOCAL_FILE NAME [--kind K] [--json] [--attributes JSON]
     om datasets get NAME [--output PATH]
@@ -106,6 +107,16 @@ def cmd_metadata(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gc(args: argparse.Namespace) -> int:
+    engine = _omega(args).engine
+    for name in engine.collect_garbage(args.min_age):
+        print(f"removed {name}")
+    for what, name in sorted(engine.orphans()):
+        if what == "collection":
+            print(f"unowned collection {name} (not removed; drop it by hand if no write is running)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="om", description="omegaml: store and run data-science objects.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -113,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     plugins = sub.add_parser("plugins", help="list installed plugins, their kinds, versions and load errors")
     plugins.add_argument("--json", action="store_true", help="print JSON")
     plugins.set_defaults(func=cmd_plugins)
+
+    gc = sub.add_parser("gc", help="remove bytes left behind by killed writers")
+    gc.add_argument("--min-age", type=float, default=3600,
+                    help="only remove leftovers older than this many seconds (default 3600), so writes in flight are safe")
+    gc.set_defaults(func=cmd_gc)
 
     for store in STORES:
         sp = sub.add_parser(store, help=f"list, put, get, drop or inspect {store}")

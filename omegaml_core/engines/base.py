@@ -134,6 +134,31 @@ class StorageEngine(ABC):
         present = {("blob", b) for b in self.list_blobs()} | {("collection", c) for c in self.list_collections()}
         return present - owned
 
+    def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
+        """Remove what killed writers left behind, if older than ``min_age_seconds``.
+
+        That is: unowned blobs and partial uploads. The age threshold protects
+        writes in flight in other processes (their bytes exist before their
+        Metadata is committed). Unowned collections are listed by ``orphans()``
+        but not dropped here, because a collection has no creation time.
+        Returns what was removed.
+        """
+        removed = []
+        owned = self.meta_referencing("blobs", self.list_blobs())
+        for name, age in self._blob_ages():
+            if age >= min_age_seconds and name not in owned:
+                self.blob_delete(name)
+                removed.append(name)
+        return removed + self._remove_partial_writes(min_age_seconds)
+
+    @abstractmethod
+    def _blob_ages(self) -> Iterable[tuple[str, float]]:
+        """(blob name, seconds since it was written) for every complete blob."""
+
+    @abstractmethod
+    def _remove_partial_writes(self, min_age_seconds: float) -> list[str]:
+        """Remove incomplete blob writes older than ``min_age_seconds``."""
+
     def close(self) -> None:
         """Release connections; the engine reconnects on next use."""
 

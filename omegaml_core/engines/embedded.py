@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -129,6 +130,18 @@ class EmbeddedEngine(StorageEngine):
 
     def list_blobs(self) -> list[str]:
         return sorted(p.name for p in self.blob_dir.iterdir() if not p.name.startswith("."))
+
+    def _blob_ages(self) -> list[tuple[str, float]]:
+        now = time.time()
+        return [(p.name, now - p.stat().st_mtime) for p in self.blob_dir.iterdir() if not p.name.startswith(".")]
+
+    def _remove_partial_writes(self, min_age_seconds: float) -> list[str]:
+        removed, now = [], time.time()
+        for path in self.blob_dir.glob(f"{_TMP_PREFIX}*"):
+            if now - path.stat().st_mtime >= min_age_seconds:
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 from ..errors import ConcurrentWriteError, StorageUnavailable
@@ -133,6 +134,39 @@ class MongoEngine(StorageEngine):
 
     def list_blobs(self) -> list[str]:
         return sorted({f.filename for f in self.fs.find({})})
+
+    def _blob_ages(self) -> list[tuple[str, float]]:
+        now = datetime.now(timezone.utc)
+        ages = []
+        for grid_file in self.fs.find({}):
+            uploaded = grid_file.upload_date
+            if isinstance(uploaded, str):  # nx-27017 returns uploadDate as an ISO string
+                uploaded = datetime.fromisoformat(uploaded)
+            if uploaded.tzinfo is None:
+                uploaded = uploaded.replace(tzinfo=timezone.utc)
+            ages.append((grid_file.filename, (now - uploaded).total_seconds()))
+        return ages
+
+    def _remove_partial_writes(self, min_age_seconds: float) -> list[str]:
+        # GridFS writes the files document last: chunks without one are an upload that never finished.
+        from pymongo.errors import OperationFailure
+
+        chunks = self.db[f"{GRIDFS_BUCKET}.chunks"]
+        complete = {f._id for f in self.fs.find({})}
+        removed = []
+        try:
+            uploads = chunks.distinct("files_id")
+        except OperationFailure:  # nx-27017 does not expose GridFS chunks as a collection
+            return removed
+        for files_id in uploads:
+            if files_id in complete:
+                continue
+            created = getattr(files_id, "generation_time", None)  # ObjectIds carry their creation time
+            age = (datetime.now(timezone.utc) - created).total_seconds() if created else min_age_seconds
+            if age >= min_age_seconds:
+                chunks.delete_many({"files_id": {"$eq": files_id}})
+                removed.append(f"partial upload {files_id}")
+        return removed
 
     def close(self) -> None:
         if self._state is not None and self._state[0] == os.getpid():
