@@ -172,3 +172,25 @@ def test_a_broken_plugins_kind_raises_plugin_error_on_get(om, monkeypatch):
     om._registry = reg
     with pytest.raises(PluginError, match="omegaml-core.*ImportError: boom"):
         om.datasets.get("d")
+
+
+@pytest.mark.parametrize("value, error", [
+    ("goodmod:NoSuchClass", "AttributeError"),
+    ("crashmod:Backend", "ZeroDivisionError"),
+])
+def test_a_bad_entry_point_is_shown_by_om_plugins_and_the_rest_works(site, tmp_path, value, error):
+    make_distribution(site, "bad-ep", "0.3", {"omegaml.backends": {"bad.kind": value}},
+                      {"goodmod": "class Fine: pass\n", "crashmod": "Backend = 1 / 0\n"})
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(site), "OMEGA_HOME": str(tmp_path / "home")}
+    om = str(Path(sys.executable).with_name("om"))
+    result = subprocess.run([om, "plugins"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0
+    section = result.stdout[result.stdout.index("bad-ep 0.3"):]
+    assert "kinds: bad.kind" in section and f"ERROR omegaml.backends:bad.kind: {error}" in section
+    listed = subprocess.run([om, "datasets", "list"], capture_output=True, text=True, env=env, timeout=60)
+    assert listed.returncode == 0
