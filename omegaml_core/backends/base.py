@@ -119,6 +119,10 @@ class BaseBackend:
         """A seekable binary stream over a blob; close it (or use ``with``)."""
         return self.engine.blob_reader(name)
 
+    def blob_source(self, name: str) -> Any:
+        """A local path to the blob where the engine has one, else an open stream (for Arrow and friends)."""
+        return self.engine.blob_local_path(name) or self.engine.blob_reader(name)
+
     def new_collection(self, meta: "Metadata") -> Any:
         """A new empty row collection owned by ``meta`` (pymongo-like API)."""
         name = storage_name(meta.bucket, meta.prefix, meta.name, self.kind)

@@ -91,6 +91,14 @@ class StorageEngine(ABC):
     def blob_reader(self, name: str) -> BinaryIO:
         """A seekable binary stream over a stored blob."""
 
+    def blob_local_path(self, name: str) -> str | None:
+        """A local file path of the blob if the engine keeps blobs as files (else None).
+
+        Lets readers such as Arrow memory-map a blob instead of streaming it.
+        Only for reading; the file must not be changed.
+        """
+        return None
+
     @abstractmethod
     def blob_delete(self, name: str) -> None: ...
 

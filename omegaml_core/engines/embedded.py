@@ -125,6 +125,10 @@ class EmbeddedEngine(StorageEngine):
         except FileNotFoundError:
             raise FileNotFoundError(f"blob {name!r} is missing from {self.blob_dir}") from None
 
+    def blob_local_path(self, name: str) -> str | None:
+        path = self._blob_path(name)
+        return str(path) if path.exists() else None
+
     def blob_delete(self, name: str) -> None:
         self._blob_path(name).unlink(missing_ok=True)
 
