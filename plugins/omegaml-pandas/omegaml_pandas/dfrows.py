@@ -52,13 +52,18 @@ class DataFrameRowsBackend(BaseDataBackend):
                                 f"{list(decode_columns(km['columns']))!r}")
             if _schema(km).remove_metadata() != table.schema.remove_metadata():
                 raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones")
+            for field_name, values in _dictionaries(table).items():
+                if not set(values) <= set(km["dictionaries"].get(field_name, [])):
+                    raise TypeError(f"cannot append to {name!r}: categories of a categorical column differ from "
+                                    "the stored ones; use the same categories (e.g. .cat.set_categories)")
             coll = self.collection(meta, 0)
         else:
             meta.collections = []
             coll = self.new_collection(meta)
             coll.create_index([(WRITE, 1), (ROW, 1)])
             km = {"type": what, "columns": columns, "freq": index_freq(frame), "writes": [], "rows": 0,
-                  "schema": base64.b64encode(table.schema.serialize().to_pybytes()).decode()}
+                  "schema": base64.b64encode(table.schema.serialize().to_pybytes()).decode(),
+                  "dictionaries": _dictionaries(table)}
         storage = _storage_table(table)
         write_id, first = secrets.token_hex(6), km["rows"]
         names = [f"f{j}" for j in range(storage.num_columns)]
@@ -87,7 +92,8 @@ class DataFrameRowsBackend(BaseDataBackend):
         cursor = self.collection(meta, 0).find(query).sort(ROW, 1)
         docs = [{k: v for k, v in doc.items() if k[0] == "f"} for doc in cursor]
         stored = pa.schema([pa.field(f"f{j}", f.type) for j, f in enumerate(_storage_schema(schema))])
-        table = _cast_back(pa.Table.from_pylist(docs, schema=stored).rename_columns(schema.names), schema)
+        table = _cast_back(pa.Table.from_pylist(docs, schema=stored).rename_columns(schema.names), schema,
+                           km.get("dictionaries", {}))
         frame = from_table(table, labels, None, km.get("freq"))
         if conditions:
             frame = frame[flt.mask(frame, conditions)]
@@ -172,12 +178,30 @@ def _storage_table(table: Any) -> Any:
     return pa.table(columns, names=table.schema.names)
 
 
-def _cast_back(table: Any, schema: Any) -> Any:
+def _dictionaries(table: Any) -> dict[str, list]:
+    """The full dictionary (pandas categories, in order) of each categorical field."""
     import pyarrow as pa
+
+    found = {}
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_dictionary(f.type):
+            chunk = col.chunk(0) if col.num_chunks else pa.array([], f.type)
+            found[f.name] = chunk.dictionary.to_pylist()
+    return found
+
+
+def _cast_back(table: Any, schema: Any, dictionaries: dict[str, list]) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     columns = []
     for f, col in zip(schema, table.columns):
-        if _temporal(f.type) and (pa.types.is_date32(f.type) or pa.types.is_time32(f.type)):
+        if pa.types.is_dictionary(f.type):
+            dictionary = pa.array(dictionaries.get(f.name, []), f.type.value_type)
+            values = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            indices = pc.index_in(values, value_set=dictionary).cast(f.type.index_type)
+            col = pa.DictionaryArray.from_arrays(indices, dictionary, ordered=f.type.ordered)
+        elif _temporal(f.type) and (pa.types.is_date32(f.type) or pa.types.is_time32(f.type)):
             col = col.cast(pa.int32()).cast(f.type)
         elif f.type != col.type:
             col = col.cast(f.type)

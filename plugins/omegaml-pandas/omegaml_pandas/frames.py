@@ -10,6 +10,7 @@ index, categoricals, nullable and tz-aware dtypes; what it drops (an index's
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 
@@ -19,11 +20,15 @@ def field(position: int) -> str:
 
 
 def encode_columns(columns: Any) -> str:
+    """The column labels as text: Arrow IPC (keeps label dtypes) or, for mixed types, tagged JSON."""
     import pandas as pd
     import pyarrow as pa
 
     holder = pd.DataFrame(index=columns)  # the labels become an index, which Arrow keeps with its types
-    table = pa.Table.from_pandas(holder, preserve_index=True)
+    try:
+        table = pa.Table.from_pandas(holder, preserve_index=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return "json:" + json.dumps({"labels": [_tag(c) for c in columns], "names": [_tag(n) for n in columns.names]})
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -31,10 +36,34 @@ def encode_columns(columns: Any) -> str:
 
 
 def decode_columns(encoded: str) -> Any:
+    import pandas as pd
     import pyarrow as pa
 
+    if encoded.startswith("json:"):
+        data = json.loads(encoded[5:])
+        labels = [_untag(c) for c in data["labels"]]
+        names = [_untag(n) for n in data["names"]]
+        if labels and all(isinstance(c, tuple) for c in labels):
+            return pd.MultiIndex.from_tuples(labels, names=names)
+        return pd.Index(labels, dtype=object, name=names[0])
     table = pa.ipc.open_stream(base64.b64decode(encoded)).read_all()
     return table.to_pandas().index
+
+
+def _tag(value: Any) -> list:
+    if isinstance(value, tuple):
+        return ["t", [_tag(v) for v in value]]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return [type(value).__name__, value]
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        return _tag(item())
+    raise TypeError(f"cannot store column label {value!r} of type {type(value).__name__}; use str, int or float labels")
+
+
+def _untag(tagged: list) -> Any:
+    kind, value = tagged
+    return tuple(_untag(v) for v in value) if kind == "t" else value
 
 
 def to_table(frame: Any) -> Any:
@@ -60,6 +89,7 @@ def from_table(table: Any, columns: Any, positions: list[int] | None, freq: str 
     import pandas as pd
 
     frame = table.to_pandas()
+    _restore_object_columns(frame, table.schema.pandas_metadata or {})
     labels = columns if positions is None else columns[positions]
     frame.columns = labels
     if freq is not None and isinstance(frame.index, pd.DatetimeIndex) and len(frame.index) > 2:
@@ -68,3 +98,16 @@ def from_table(table: Any, columns: Any, positions: list[int] | None, freq: str 
         except ValueError:
             pass  # a filtered selection no longer has the frequency
     return frame
+
+
+def _restore_object_columns(frame: Any, pandas_metadata: dict) -> None:
+    """Arrow reads text as pandas' ``str`` dtype; columns that were ``object`` go back to ``object``."""
+    import pandas as pd
+
+    for col in pandas_metadata.get("columns", []):
+        name = col.get("field_name")
+        if col.get("numpy_type") == "object" and name in frame.columns:
+            series = frame[name]
+            if isinstance(series.dtype, pd.StringDtype):
+                values = series.astype(object)
+                frame[name] = values.where(values.notna(), None)
