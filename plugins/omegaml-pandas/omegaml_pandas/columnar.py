@@ -132,7 +132,10 @@ class ColumnarBackend(BaseDataBackend):
             frame = from_table(table, labels, None, km.get("freq"))
         else:
             needed = list(dict.fromkeys(positions + [c.position for c in conditions]))
-            frame = from_table(table.select([field(i) for i in needed]), labels, needed, km.get("freq"))
+            index_columns = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
+                             if isinstance(c, str)}
+            keep = [field(i) for i in needed] + [n for n in table.column_names if n in index_columns]
+            frame = from_table(table.select(keep), labels, needed, km.get("freq"))
         if conditions:
             local = [flt.Condition(c.column, (needed.index(c.position) if positions is not None else c.position),
                                    c.op, c.value) for c in conditions]
