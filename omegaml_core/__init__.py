@@ -56,5 +56,15 @@ class _OmegaModule(types.ModuleType):
     def __getitem__(self, bucket: str) -> Omega:
         return defaults()[bucket]
 
+    # ``om.runtime`` is the default context's runtime, although a subpackage has the same name:
+    # importing it makes Python set this attribute, which must not hide the property.
+    @property
+    def runtime(self) -> Any:
+        return defaults().runtime
+
+    @runtime.setter
+    def runtime(self, module: Any) -> None:
+        self.__dict__["_runtime_package"] = module
+
 
 sys.modules[__name__].__class__ = _OmegaModule

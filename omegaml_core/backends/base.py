@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import shutil
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Iterator
 
 from ..names import storage_name
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ..store import OmegaStore
 
 COPY_BUFFER = 1 << 20
+MODEL_CACHE_SIZE = 8
+_MODEL_CACHE: "OrderedDict[tuple, tuple[str, Any]]" = OrderedDict()
 
 
 class BaseBackend:
@@ -157,6 +160,26 @@ class BaseModelBackend(BaseBackend):
     any of them for frameworks whose API differs.
     """
 
+    def load_model(self, modelname: str, for_update: bool = False) -> Any:
+        """The stored model, from a per-process cache while its revision is unchanged.
+
+        ``for_update=True`` always reads a fresh copy, because fitting changes
+        the object in place and a failed put must not leave a changed model cached.
+        """
+        if for_update:
+            return self.store.get(modelname)
+        meta = self.store.metadata(modelname)
+        key = (self.engine.url, meta.bucket, meta.prefix, meta.name)
+        hit = _MODEL_CACHE.get(key)
+        if hit is not None and hit[0] == meta.rev:
+            _MODEL_CACHE.move_to_end(key)
+            return hit[1]
+        model = self.store.get(modelname)
+        _MODEL_CACHE[key] = (meta.rev, model)
+        while len(_MODEL_CACHE) > MODEL_CACHE_SIZE:
+            _MODEL_CACHE.popitem(last=False)
+        return model
+
     def load_data(self, name_or_value: Any) -> Any:
         """A dataset by name, or the value itself if it is not a str."""
         if isinstance(name_or_value, str):
@@ -170,7 +193,7 @@ class BaseModelBackend(BaseBackend):
 
     def _call(self, method: str, modelname: str, Xname: Any, Yname: Any = None,
               rName: str | None = None, refit: bool = False, **kwargs: Any) -> Any:
-        model = self.store.get(modelname)
+        model = self.load_model(modelname, for_update=refit)
         X = self.load_data(Xname)
         args = (X,) if Yname is None else (X, self.load_data(Yname))
         result = getattr(model, method)(*args, **kwargs)
@@ -204,7 +227,7 @@ class BaseModelBackend(BaseBackend):
 
     def fit_transform(self, modelname: str, Xname: Any, Yname: Any = None, rName: str | None = None,
                       **kwargs: Any) -> Any:
-        model = self.store.get(modelname)
+        model = self.load_model(modelname, for_update=True)
         X = self.load_data(Xname)
         args = (X,) if Yname is None else (X, self.load_data(Yname))
         result = model.fit_transform(*args, **kwargs)

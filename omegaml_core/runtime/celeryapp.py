@@ -1,0 +1,66 @@
+"""The Celery app: one generic task that runs any registered runtime task.
+
+Messages carry ``(task name, context, args, kwargs)``; the worker looks the
+task up in the table filled from ``omegaml.tasks``. Tasks are acknowledged
+late and rejected when a worker is lost, with a prefetch of one, so a worker
+killed mid-task leaves its message to be redelivered to another worker.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from ..config import Config, redact_url
+
+RUN_TASK = "omegaml.run"
+DEFAULT_QUEUE = "omegaml"
+
+
+def queue_for(label: str | None) -> str:
+    """The queue of workers with ``label`` (``om worker --label gpu``); the default queue for None."""
+    return DEFAULT_QUEUE if not label or label == "default" else f"{DEFAULT_QUEUE}.{label}"
+
+
+def result_backend_for(config: Config) -> str:
+    if config.result_backend:
+        return config.result_backend
+    broker = config.broker_url or ""
+    return broker if broker.startswith(("redis://", "rediss://")) else "rpc://"
+
+
+@functools.lru_cache(maxsize=None)
+def make_app(broker_url: str, result_backend: str) -> Any:
+    """A Celery app for a broker (cached: one per broker in a process)."""
+    from celery import Celery
+
+    from .execution import execute
+
+    app = Celery("omegaml", broker=broker_url, backend=result_backend, set_as_current=False)
+    visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
+    app.conf.update(
+        task_serializer="json", result_serializer="json", accept_content=["json"],
+        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+        task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": visibility},
+        result_backend_transport_options={"visibility_timeout": visibility},
+        worker_hijack_root_logger=False, broker_connection_timeout=5,
+    )
+
+    @app.task(name=RUN_TASK, bind=True)
+    def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> dict:
+        return execute(task_name, context, args, kwargs)
+
+    return app
+
+
+def app_for(config: Config) -> Any:
+    if not config.broker_url:
+        raise RuntimeError("no broker configured: set OMEGA_BROKER (redis://... or amqp://...)")
+    return make_app(config.broker_url, result_backend_for(config))
+
+
+def safe_repr(task_name: str, context: dict, args: list, kwargs: dict) -> str:
+    """How a message shows up in logs and monitors: without the storage URL's password."""
+    storage = redact_url(context["config"].get("storage_url"))
+    return repr((task_name, {"storage": storage, "bucket": context["bucket"]}, args, kwargs))

@@ -1,0 +1,82 @@
+"""Start real workers for tests: ``with start_worker(env, labels=['gpu']) as worker: ...``."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+
+def service_up(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+class Worker:
+    def __init__(self, proc: subprocess.Popen, name: str, log: Path) -> None:
+        self.proc, self.name, self.log = proc, name, log
+
+    def kill(self) -> None:
+        """kill -9 the worker and its pool processes."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextlib.contextmanager
+def start_worker(env: dict[str, str], labels: list[str] | None = None, name: str = "w1", concurrency: int = 1,
+                 log_dir: Path | None = None, timeout: float = 60, pool: str = "prefork") -> Iterator[Worker]:
+    """An ``om worker`` subprocess for ``env`` (which sets OMEGA_BROKER etc.), ready when it answers ping."""
+    import omegaml_core as om_module
+    from omegaml_core.config import Config
+    from omegaml_core.omega import Omega
+
+    labels = labels or []
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log = log_dir / f"worker-{name}-{os.getpid()}-{time.monotonic_ns()}.log"
+    argv = [sys.executable, "-m", "omegaml_core.cli", "worker", "-n", f"{name}@%h", "-c", str(concurrency),
+            "--pool", pool, "--loglevel", "INFO"]
+    for label in labels:
+        argv += ["--label", label]
+    full_env = {**os.environ, **env, "OMEGA_WORKER_NAME": name}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    worker = Worker(proc, name, log)
+    try:
+        config = Config.resolve(mongo_url=full_env.get("OMEGA_MONGO_URL"), broker=full_env["OMEGA_BROKER"])
+        runtime = Omega(config).runtime
+        runtime = runtime.require(labels[0]) if labels else runtime
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker {name} exited with {proc.returncode}:\n{worker.output()[-3000:]}")
+            try:
+                if runtime.ping(timeout=2)["worker"] == name:
+                    break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"worker {name} did not answer within {timeout} s:\n{worker.output()[-3000:]}")
+        yield worker
+    finally:
+        worker.stop()
+    del om_module
