@@ -7,23 +7,25 @@ never rewrites stored ones.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
-from .frames import decode_columns, encode_columns, field, from_table, index_freq, to_table
+from . import selection as sel
+from .frames import arrow_schema, decode_columns, encode_columns, field, index_freq, schema_text, to_table
 from .stats import column_stats
-from .types import as_frame, is_frame_or_series, restore
+from .types import as_frame, is_frame_or_series
 
-DEFAULT_CHUNK_ROWS = 1_000_000
-RESERVED = {"columns", "chunksize", "filter"}
+MAX_CHUNK_ROWS = 1_000_000
+CHUNK_BYTES = 128 * 2**20  # aim for chunks of about this many bytes in memory
 
 
 class ColumnarBackend(BaseDataBackend):
     """The default kind for DataFrame and Series.
 
-    ``put(df, name, chunk_rows=N)`` sets the rows per chunk (default 1M).
+    ``put(df, name, chunk_rows=N)`` sets the rows per chunk (default: about
+    128 MB of the frame in memory, at most 1M rows).
     ``get(name, col=v, col__gt=v, filter={...}, columns=[...], chunksize=N)``.
     """
 
@@ -35,47 +37,52 @@ class ColumnarBackend(BaseDataBackend):
         return is_frame_or_series(obj)
 
     # --- writing ------------------------------------------------------------
-    def put(self, obj: Any, name: str, meta: Any, append: bool = False, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    def put(self, obj: Any, name: str, meta: Any, append: bool = False, chunk_rows: int | None = None,
             **kwargs: Any) -> Any:
         import pyarrow.parquet as pq
 
+        if kwargs:
+            raise TypeError(f"pandas.columnar put of {name!r} got unknown options {sorted(kwargs)!r}; "
+                            "it accepts chunk_rows=N")
         if not is_frame_or_series(obj):
             raise TypeError(f"pandas.columnar stores DataFrames and Series, got {type(obj).__name__} for {name!r}")
-        if not isinstance(chunk_rows, int) or chunk_rows < 1:
+        if chunk_rows is not None and (not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool)
+                                       or chunk_rows < 1):
             raise ValueError(f"chunk_rows must be a positive int, got {chunk_rows!r}")
         frame, what = as_frame(obj)
-        km = meta.kind_meta if append else {}
-        if not append:
-            meta.blobs = []
+        chunk_rows = chunk_rows or _auto_chunk_rows(frame)
         columns = encode_columns(frame.columns)
+        schema = arrow_schema(frame)  # from the whole frame, so every chunk gets the same types
+        km = meta.kind_meta if append else {}
         if append:
-            self._check_append(name, km, frame, what, columns)
+            self._check_append(name, km, frame, what, columns, schema)
+        else:
+            meta.blobs = []
         chunks = list(km.get("chunks", []))
-        schema = km.get("schema")
         for start in range(0, max(len(frame), 1), chunk_rows):
-            table = to_table(frame.iloc[start:start + chunk_rows])
-            this_schema = table.schema.remove_metadata().to_string()
-            if schema is not None and this_schema != schema:
-                raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones "
-                                f"(stored: {schema!r}; given: {this_schema!r}). Convert the dtypes first.")
-            schema = this_schema
+            table = to_table(frame.iloc[start:start + chunk_rows], schema)
             with self.write_blob(meta) as (blob, fh):
                 pq.write_table(table, fh, row_group_size=chunk_rows)
             chunks.append({"blob": blob, "rows": table.num_rows, "stats": column_stats(table)})
+            del table
         meta.kind_meta = {
-            "type": what, "columns": columns, "ncolumns": frame.shape[1], "schema": schema,
-            "freq": km.get("freq", index_freq(frame)) if append else index_freq(frame),
+            "type": what, "columns": columns, "ncolumns": frame.shape[1], "schema": schema_text(schema),
+            "freq": km.get("freq") if append else index_freq(frame),
             "chunks": chunks, "rows": sum(c["rows"] for c in chunks),
         }
         return meta
 
-    def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str) -> None:
+    def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str, schema: Any) -> None:
         if km.get("type") != what:
             raise TypeError(f"cannot append a {what} to {name!r}, which holds a {km.get('type')}")
         if km.get("columns") != columns:
             stored = list(decode_columns(km["columns"]))
             raise TypeError(f"cannot append to {name!r}: columns {list(frame.columns)!r} differ from the "
                             f"stored {stored!r}")
+        if km.get("schema") != schema_text(schema):
+            raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones "
+                            f"(stored: {km.get('schema')!r}; given: {schema_text(schema)!r}). "
+                            "Convert the dtypes (and index) to the stored ones first.")
 
     # --- reading ------------------------------------------------------------
     def get(self, name: str, meta: Any, columns: list | None = None, chunksize: int | None = None,
@@ -83,41 +90,31 @@ class ColumnarBackend(BaseDataBackend):
         km = meta.kind_meta
         labels = decode_columns(km["columns"])
         conditions = flt.parse({**(filter or {}), **lookups}, list(labels))
-        positions = self._positions(name, labels, columns)
+        positions = sel.positions(name, labels, columns)
+        chunksize = sel.check_chunksize(chunksize)
         chunks = [c for c in km["chunks"] if flt.chunk_may_match(c["stats"], c["rows"], conditions, field)]
+        read = sel.needed(positions, conditions)
         if chunksize is not None:
-            if not isinstance(chunksize, int) or chunksize < 1:
-                raise ValueError(f"chunksize must be a positive int, got {chunksize!r}")
-            return self._iterate(chunks, labels, positions, conditions, km, chunksize)
-        if not chunks:  # nothing can match: an empty frame that still has the right columns and dtypes
+            frames = (self._finish(self._read_chunk(c, read), labels, positions, conditions, km) for c in chunks)
+            return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
+        if chunks:
+            import pyarrow as pa
+
+            tables = [self._read_chunk(c, read) for c in chunks]
+            table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+            del tables
+        else:  # nothing can match: an empty frame that still has the right columns and dtypes
             table = self._read_schema(km["chunks"][0]).empty_table()
-            return restore(self._finish(table, labels, positions, [], km), km["type"])
-        return restore(self._read(chunks, labels, positions, conditions, km), km["type"])
+        return sel.result(self._finish(table, labels, positions, conditions, km), km)
 
-    def _positions(self, name: str, labels: Any, columns: list | None) -> list[int] | None:
-        if columns is None:
-            return None
-        positions = []
-        for col in columns:
-            found = [i for i, label in enumerate(labels) if label == col or str(label) == str(col)]
-            if not found:
-                raise KeyError(f"{name!r} has no column {col!r}; columns are {list(labels)!r}")
-            positions.append(found[0])
-        return positions
+    def _finish(self, table: Any, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
+        return sel.finish(table, labels, positions, conditions)
 
-    def _read(self, chunks: list, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
-        import pyarrow as pa
-
-        tables = [self._read_chunk(c, positions, conditions) for c in chunks]
-        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-        return self._finish(table, labels, positions, conditions, km)
-
-    def _read_chunk(self, chunk: dict, positions: list[int] | None, conditions: list) -> Any:
+    def _read_chunk(self, chunk: dict, read: list[int] | None) -> Any:
+        """One chunk as an Arrow table: the data columns at positions ``read`` (None: all) and the index."""
         import pyarrow.parquet as pq
 
-        wanted = None
-        if positions is not None:
-            wanted = [field(i) for i in dict.fromkeys(positions + [c.position for c in conditions])]
+        wanted = None if read is None else [field(i) for i in read]
         with _opened(self.blob_source(chunk["blob"])) as source:
             return pq.read_table(source, columns=wanted, use_pandas_metadata=True)
 
@@ -126,41 +123,6 @@ class ColumnarBackend(BaseDataBackend):
 
         with _opened(self.blob_source(chunk["blob"])) as source:
             return pq.read_schema(source)
-
-    def _finish(self, table: Any, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
-        if positions is None:
-            frame = from_table(table, labels, None, km.get("freq"))
-        else:
-            needed = list(dict.fromkeys(positions + [c.position for c in conditions]))
-            index_columns = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
-                             if isinstance(c, str)}
-            keep = [field(i) for i in needed] + [n for n in table.column_names if n in index_columns]
-            frame = from_table(table.select(keep), labels, needed, km.get("freq"))
-        if conditions:
-            local = [flt.Condition(c.column, (needed.index(c.position) if positions is not None else c.position),
-                                   c.op, c.value) for c in conditions]
-            frame = frame[flt.mask(frame, local)]
-        if positions is not None:
-            frame = frame.iloc[:, list(range(len(positions)))]
-        return frame
-
-    def _iterate(self, chunks: list, labels: Any, positions: list[int] | None, conditions: list, km: dict,
-                 chunksize: int) -> Iterator[Any]:
-        import pandas as pd
-
-        pending: list = []
-        size = 0
-        for chunk in chunks:
-            frame = self._finish(self._read_chunk(chunk, positions, conditions), labels, positions, conditions, km)
-            pending.append(frame)
-            size += len(frame)
-            while size >= chunksize:
-                joined = pd.concat(pending) if len(pending) > 1 else pending[0]
-                yield restore(joined.iloc[:chunksize], km["type"])
-                rest = joined.iloc[chunksize:]
-                pending, size = ([rest] if len(rest) else []), len(rest)
-        if size:
-            yield restore(pd.concat(pending) if len(pending) > 1 else pending[0], km["type"])
 
 
 class _opened:
@@ -175,3 +137,11 @@ class _opened:
     def __exit__(self, *exc: Any) -> None:
         if hasattr(self.source, "close"):
             self.source.close()
+
+
+def _auto_chunk_rows(frame: Any) -> int:
+    """Rows per chunk so that a chunk takes about CHUNK_BYTES in memory (a shallow estimate)."""
+    if not len(frame):
+        return MAX_CHUNK_ROWS
+    per_row = max(int(frame.memory_usage(index=True, deep=False).sum()) // len(frame), 1)
+    return max(1, min(MAX_CHUNK_ROWS, CHUNK_BYTES // per_row))

@@ -13,21 +13,31 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from typing import Any
+import time
+from typing import Any, Iterator
 
 from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
-from .frames import decode_columns, encode_columns, field, from_table, index_freq, to_table
-from .types import as_frame, is_frame_or_series, restore
+from . import selection as sel
+from .frames import decode_columns, encode_columns, field, index_freq, to_table
+from .types import as_frame, is_frame_or_series
 
 BATCH = 10_000
 WRITE, ROW = "_om_w", "_om_n"
-_PUSHDOWN = ("eq", "lt", "lte", "gt", "gte", "in", "between", "contains", "startswith", "endswith")
+INT64 = (-(2**63), 2**63 - 1)
 
 
 class DataFrameRowsBackend(BaseDataBackend):
-    """Row documents; chosen with ``kind='pandas.dfrows'``. ``put(..., index=['col'])`` adds indexes."""
+    """Row documents; chosen with ``kind='pandas.dfrows'``.
+
+    ``put(df, name, kind='pandas.dfrows', index=['col', ...])`` also creates a
+    database index on each named column. ``get`` takes the same filters,
+    ``columns`` and ``chunksize`` as ``pandas.columnar``; filters on numbers,
+    text and timestamps are sent to the database as a pre-filter built from
+    explicit operators around literal values, and the exact pandas mask is
+    applied to what comes back.
+    """
 
     priority = 0  # never chosen automatically over pandas.columnar
     supports_append = True
@@ -36,26 +46,23 @@ class DataFrameRowsBackend(BaseDataBackend):
     def supports(cls, obj: Any, name: str, **kwargs: Any) -> bool:
         return is_frame_or_series(obj)
 
+    # --- writing ------------------------------------------------------------
     def put(self, obj: Any, name: str, meta: Any, append: bool = False, index: list | None = None,
             **kwargs: Any) -> Any:
-        import pyarrow as pa
-
+        if kwargs:
+            raise TypeError(f"pandas.dfrows put of {name!r} got unknown options {sorted(kwargs)!r}; "
+                            "it accepts index=[column, ...]")
         if not is_frame_or_series(obj):
             raise TypeError(f"pandas.dfrows stores DataFrames and Series, got {type(obj).__name__} for {name!r}")
         frame, what = as_frame(obj)
+        if isinstance(index, (str, bytes)):
+            index = [index]
         table = to_table(frame)
         columns = encode_columns(frame.columns)
+        indexed = [self._field_of(frame.columns, label, table.schema) for label in index or []]  # fail early
         km = dict(meta.kind_meta) if append else {}
         if append:
-            if km.get("columns") != columns or km.get("type") != what:
-                raise TypeError(f"cannot append to {name!r}: columns {list(frame.columns)!r} differ from the stored "
-                                f"{list(decode_columns(km['columns']))!r}")
-            if _schema(km).remove_metadata() != table.schema.remove_metadata():
-                raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones")
-            for field_name, values in _dictionaries(table).items():
-                if not set(values) <= set(km["dictionaries"].get(field_name, [])):
-                    raise TypeError(f"cannot append to {name!r}: categories of a categorical column differ from "
-                                    "the stored ones; use the same categories (e.g. .cat.set_categories)")
+            self._check_append(name, km, frame, what, columns, table)
             coll = self.collection(meta, 0)
         else:
             meta.collections = []
@@ -65,82 +72,145 @@ class DataFrameRowsBackend(BaseDataBackend):
                   "schema": base64.b64encode(table.schema.serialize().to_pybytes()).decode(),
                   "dictionaries": _dictionaries(table)}
         storage = _storage_table(table)
-        write_id, first = secrets.token_hex(6), km["rows"]
+        del table
+        # time-ordered, unique: rows of attempts that never commit stay invisible to every read
+        write_id, first = f"{time.time_ns():x}-{secrets.token_hex(4)}", km["rows"]
         names = [f"f{j}" for j in range(storage.num_columns)]
         for start in range(0, storage.num_rows, BATCH):
             batch = storage.slice(start, BATCH).rename_columns(names).to_pylist()
             for n, doc in enumerate(batch, start=first + start):
                 doc[WRITE], doc[ROW] = write_id, n
             coll.insert_many(batch)
-        for label in index or []:
-            coll.create_index([(self._field(km, frame.columns, label, table.schema), 1)])
+        for key in indexed:
+            coll.create_index([(key, 1)])
         km.update(writes=km["writes"] + [write_id], rows=first + storage.num_rows)
         meta.kind_meta = km
         return meta
 
+    def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str, table: Any) -> None:
+        if km.get("columns") != columns or km.get("type") != what:
+            raise TypeError(f"cannot append to {name!r}: columns {list(frame.columns)!r} differ from the stored "
+                            f"{list(decode_columns(km['columns']))!r}")
+        if _schema(km).remove_metadata() != table.schema.remove_metadata():
+            raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones; "
+                            "convert the dtypes (and index) to the stored ones first")
+        for field_name, values in _dictionaries(table).items():
+            if not set(values) <= set(km["dictionaries"].get(field_name, [])):
+                raise TypeError(f"cannot append to {name!r}: categories of a categorical column differ from "
+                                "the stored ones; use the same categories (e.g. .cat.set_categories)")
+
+    def _field_of(self, columns: Any, label: Any, schema: Any) -> str:
+        position = flt.parse({label: None}, list(columns))[0].position
+        return f"f{schema.get_field_index(field(position))}"
+
+    # --- reading ------------------------------------------------------------
     def get(self, name: str, meta: Any, columns: list | None = None, chunksize: int | None = None,
             filter: dict | None = None, **lookups: Any) -> Any:
-        import pyarrow as pa
-
         km = meta.kind_meta
         labels = decode_columns(km["columns"])
         schema = _schema(km)
         conditions = flt.parse({**(filter or {}), **lookups}, list(labels))
-        query = {WRITE: {"$in": list(km["writes"])}}
-        for cond in conditions:
-            query.update(self._pushdown(cond, schema))
-        cursor = self.collection(meta, 0).find(query).sort(ROW, 1)
-        docs = [{k: v for k, v in doc.items() if k[0] == "f"} for doc in cursor]
-        stored = pa.schema([pa.field(f"f{j}", f.type) for j, f in enumerate(_storage_schema(schema))])
-        table = _cast_back(pa.Table.from_pylist(docs, schema=stored).rename_columns(schema.names), schema,
-                           km.get("dictionaries", {}))
-        frame = from_table(table, labels, None, km.get("freq"))
-        if conditions:
-            frame = frame[flt.mask(frame, conditions)]
-        if columns is not None:
-            missing = [c for c in columns if not any(c == l or str(c) == str(l) for l in labels)]
-            if missing:
-                raise KeyError(f"{name!r} has no column(s) {missing!r}; columns are {list(labels)!r}")
-            frame = frame[[next(l for l in labels if c == l or str(c) == str(l)) for c in columns]]
-        frame = restore(frame, km["type"])
+        positions = sel.positions(name, labels, columns)
+        chunksize = sel.check_chunksize(chunksize)
+        read = sel.needed(positions, conditions)
+        if read is None:
+            fields = list(range(len(schema)))
+        else:  # the wanted data columns and the index columns
+            data = {schema.get_field_index(field(i)) for i in read}
+            fields = [j for j, f in enumerate(schema) if j in data or not _is_data_field(f.name)]
+        query = {"$and": [{WRITE: {"$in": list(km["writes"])}}]
+                 + [q for cond in conditions for q in _pushdown(cond, schema)]}
+        projection = {"_id": 0, **{f"f{j}": 1 for j in fields}}
+        cursor = self.collection(meta, 0).find(query, projection).sort(ROW, 1)
+        tables = (self._table(docs, schema, fields, km) for docs in _batches(cursor, chunksize or BATCH))
+        frames = (sel.finish(t, labels, positions, conditions) for t in tables)
         if chunksize is not None:
-            return (frame.iloc[i:i + chunksize] for i in range(0, len(frame), chunksize))
-        return frame
+            return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
+        import pandas as pd
 
-    def _field(self, km: dict, columns: Any, label: Any, schema: Any) -> str:
-        position = flt.parse({label: None}, list(columns))[0].position
-        return f"f{schema.get_field_index(field(position))}"
+        parts = list(frames) or [sel.finish(self._table([], schema, fields, km), labels, positions, conditions)]
+        return sel.result(pd.concat(parts) if len(parts) > 1 else parts[0], km)
 
-    def _pushdown(self, cond: flt.Condition, schema: Any) -> dict:
-        """A pre-filter on stored fields: a superset of the pandas mask, values always literal."""
+    def _table(self, docs: list[dict], schema: Any, fields: list[int], km: dict) -> Any:
+        """The Arrow table of row documents holding the schema's ``fields``."""
         import pyarrow as pa
 
-        j = schema.get_field_index(field(cond.position))
-        arrow_type = schema.field(j).type
-        plain = pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) \
-            or pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
-        if cond.op not in _PUSHDOWN or not plain or not _literal(cond.value):
-            return {}
-        key, v = f"f{j}", cond.value
-        text = pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
-        if cond.op in ("contains", "startswith", "endswith"):
-            if not text:
-                return {}
-            pattern = {"contains": "{}", "startswith": "^{}", "endswith": "{}$"}[cond.op].format(re.escape(v))
-            return {key: {"$regex": pattern}}
-        if text != all(isinstance(x, str) for x in (v if cond.op in ("in", "between") else [v])):
-            return {}  # comparing across types: let pandas decide
-        if cond.op == "in":
-            return {key: {"$in": list(v)}}
-        if cond.op == "between":
-            return {key: {"$gte": v[0], "$lte": v[1]}}
-        return {key: {"$" + cond.op: v}}
+        wanted = pa.schema([schema.field(j) for j in fields], metadata=schema.metadata)
+        storage = _storage_schema(wanted)
+        stored = pa.schema([pa.field(f"f{j}", f.type) for j, f in zip(fields, storage)])
+        table = pa.Table.from_pylist(docs, schema=stored).rename_columns(wanted.names)
+        return _cast_back(table, wanted, km.get("dictionaries", {}))
 
 
-def _literal(value: Any) -> bool:
-    """Only plain scalars (or lists of them) are sent to the database; anything else is filtered in pandas."""
-    items = value if isinstance(value, (list, tuple)) else [value]
-    return all(type(x) in (int, float, str, bool) for x in items)
+def _is_data_field(name: str) -> bool:
+    return name[:1] == "c" and name[1:].isdigit()
+
+
+def _batches(cursor: Any, size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for doc in cursor:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _pushdown(cond: flt.Condition, schema: Any) -> list[dict]:
+    """Database pre-filters for ``cond``: a superset of the pandas mask, built only from literal values.
+
+    Operators are fixed here; a user's value is only ever the operand, and
+    only if it is a plain number, string or timestamp. Anything else is left
+    to the pandas mask.
+    """
+    import pyarrow as pa
+
+    j = schema.get_field_index(field(cond.position))
+    arrow_type, key, op, v = schema.field(j).type, f"f{j}", cond.op, cond.value
+    t = pa.types
+    if op in ("contains", "startswith", "endswith"):
+        if not (t.is_string(arrow_type) or t.is_large_string(arrow_type)):
+            return []
+        pattern = {"contains": "{}", "startswith": "^{}", "endswith": "{}$"}[op].format(re.escape(v))
+        return [{key: {"$regex": pattern}}]
+    if op not in ("eq", "lt", "lte", "gt", "gte", "in", "between"):
+        return []
+    values = list(v) if op in ("in", "between") else [v]
+    if t.is_string(arrow_type) or t.is_large_string(arrow_type):
+        ok = all(type(x) is str for x in values)
+    elif t.is_integer(arrow_type) or t.is_floating(arrow_type):
+        ok = all(type(x) in (int, float) and x == x and INT64[0] <= x <= INT64[1] for x in values)
+    elif t.is_timestamp(arrow_type) and op != "in":
+        return _timestamp_pushdown(key, arrow_type, op, values)
+    else:
+        ok = False
+    if not ok:
+        return []
+    if op == "in":
+        return [{key: {"$in": values}}]
+    if op == "between":
+        return [{key: {"$gte": values[0], "$lte": values[1]}}]
+    return [{key: {"$" + op: v}}]
+
+
+def _timestamp_pushdown(key: str, arrow_type: Any, op: str, values: list) -> list[dict]:
+    """Timestamps are stored as int64 in the column's unit: compare with rounded bounds (a superset)."""
+    from .stats import _NS_PER_UNIT, comparable
+
+    ns = [comparable(x, "tstz" if arrow_type.tz else "ts") for x in values]
+    if any(x is None for x in ns):
+        return []
+    scale = _NS_PER_UNIT[arrow_type.unit]
+    low = [x // scale for x in ns]        # floor
+    high = [-(-x // scale) for x in ns]   # ceiling
+    if op == "between":
+        return [{key: {"$gte": low[0], "$lte": high[1]}}]
+    if op == "eq":
+        return [{key: {"$gte": low[0], "$lte": high[0]}}]
+    if op in ("gt", "gte"):
+        return [{key: {"$gte": low[0]}}]
+    return [{key: {"$lte": high[0]}}]
 
 
 def _schema(km: dict) -> Any:

@@ -112,6 +112,15 @@ def _series_mask(s: Any, op: str, v: Any) -> Any:
     return text.str.endswith(v).fillna(False).astype(bool)
 
 
+def _is_null(value: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 # --- pruning: can a chunk with these statistics hold a matching row? ----------
 def chunk_may_match(stats: dict[str, dict[str, Any]], rows: int, conditions: list[Condition],
                     field: callable) -> bool:
@@ -132,9 +141,13 @@ def _may_match(col: dict[str, Any], rows: int, op: str, v: Any) -> bool:
     nulls = col.get("nulls", 0)
     if op == "isnull":
         return nulls > 0 if v else nulls < rows
+    if op in ("ne", "nin"):
+        return True  # null rows match these
+    if op == "in" and nulls > 0 and any(_is_null(x) for x in v):
+        return True  # whether isin matches nulls depends on the dtype: do not guess
     lo, hi = col.get("min"), col.get("max")
     if lo is None or hi is None:
-        return nulls < rows if op in ("ne", "nin") else False
+        return nulls < rows  # an all-null chunk matches none of the other ops; else no statistics to use
     conv = col.get("conv")
     if op in ("eq", "lt", "lte", "gt", "gte", "in", "between"):
         from .stats import comparable

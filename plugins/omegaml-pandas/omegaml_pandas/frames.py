@@ -5,7 +5,7 @@ names with dots or dollars), so data columns are stored as ``c0, c1, ...``
 and the original column Index is kept separately, itself as Arrow IPC bytes
 (base64, so any engine stores it). Arrow's pandas metadata restores the
 index, categoricals, nullable and tz-aware dtypes; what it drops (an index's
-``freq``) is restored from ``kind_meta``.
+``freq``) is restored from ``kind_meta`` by ``apply_freq``.
 """
 from __future__ import annotations
 
@@ -66,17 +66,38 @@ def _untag(tagged: list) -> Any:
     return tuple(_untag(v) for v in value) if kind == "t" else value
 
 
-def to_table(frame: Any) -> Any:
+def _positional(frame: Any) -> Any:
+    return frame.set_axis([field(i) for i in range(frame.shape[1])], axis=1)  # no data copy (copy-on-write)
+
+
+def _refuse(exc: Exception) -> TypeError:
+    return TypeError(f"cannot store this frame losslessly: {exc}. Convert mixed-type object columns "
+                     "to one type (e.g. .astype(str)) or to a supported dtype first.")
+
+
+def arrow_schema(frame: Any) -> Any:
+    """The Arrow schema of ``frame`` with positional column names; TypeError if it cannot round-trip."""
+    import pyarrow as pa
+
+    try:
+        return pa.Schema.from_pandas(_positional(frame), preserve_index=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+        raise _refuse(exc) from None
+
+
+def schema_text(schema: Any) -> str:
+    """The types of a schema, without metadata: equal texts mean appendable data."""
+    return schema.remove_metadata().to_string()
+
+
+def to_table(frame: Any, schema: Any = None) -> Any:
     """An Arrow table of ``frame`` with positional column names; TypeError if it cannot round-trip."""
     import pyarrow as pa
 
-    stored = frame.set_axis([field(i) for i in range(frame.shape[1])], axis=1)  # no data copy (copy-on-write)
     try:
-        return pa.Table.from_pandas(stored, preserve_index=True)
+        return pa.Table.from_pandas(_positional(frame), schema=schema, preserve_index=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
-        raise TypeError(f"pandas.columnar cannot store this frame losslessly: {exc}. "
-                        "Convert mixed-type object columns to one type (e.g. .astype(str)), "
-                        "or use kind='pandas.dfrows'.") from None
+        raise _refuse(exc) from None
 
 
 def index_freq(frame: Any) -> str | None:
@@ -84,19 +105,41 @@ def index_freq(frame: Any) -> str | None:
     return freq.freqstr if freq is not None else None
 
 
-def from_table(table: Any, columns: Any, positions: list[int] | None, freq: str | None) -> Any:
+def from_table(table: Any, columns: Any, positions: list[int] | None) -> Any:
     """The DataFrame of ``table``, with original column labels (of ``positions`` when projected)."""
-    import pandas as pd
-
     frame = table.to_pandas()
     _restore_object_columns(frame, table.schema.pandas_metadata or {})
-    labels = columns if positions is None else columns[positions]
-    frame.columns = labels
-    if freq is not None and isinstance(frame.index, pd.DatetimeIndex) and len(frame.index) > 2:
-        try:
-            frame.index = pd.DatetimeIndex(frame.index, freq=freq)
-        except ValueError:
-            pass  # a filtered selection no longer has the frequency
+    frame.columns = columns if positions is None else columns[positions]
+    return frame
+
+
+def apply_freq(frame: Any, freq: str | None) -> Any:
+    """Give a selection of a stored frame the index ``freq`` that pandas would give it.
+
+    pandas keeps the frequency of a DatetimeIndex (or TimedeltaIndex) under
+    selections that are evenly spaced: the stored ``freq`` times the step
+    between selected rows; an empty or one-row selection keeps ``freq``.
+    """
+    import pandas as pd
+
+    index = frame.index
+    if freq is None or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        return frame
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        if len(index) >= 2:
+            if isinstance(offset, pd.offsets.Tick):
+                step, rest = divmod((index[1] - index[0]).value, offset.nanos)
+                if rest or step <= 0:
+                    return frame
+            else:
+                step = len(pd.date_range(index[0], index[1], freq=offset)) - 1
+                if step <= 0:
+                    return frame
+            offset = offset * step
+        frame.index = type(index)(index, freq=offset)  # validates: raises if the rows are not evenly spaced
+    except (ValueError, TypeError, OverflowError):
+        pass
     return frame
 
 

@@ -15,7 +15,7 @@ def column_stats(table: Any) -> dict[str, dict[str, Any]]:
         kind = _conv(column.type, pa)
         entry: dict[str, Any] = {"nulls": column.null_count}
         if kind is not None and len(column) > column.null_count:
-            if kind == "ts":  # exact: raw epoch values in the column's unit, scaled to ns
+            if kind in ("ts", "tstz"):  # exact: raw epoch values in the column's unit, scaled to ns
                 minmax = pc.min_max(column.cast(pa.int64()))
                 scale = _NS_PER_UNIT[column.type.unit]
                 lo, hi = minmax["min"].as_py() * scale, minmax["max"].as_py() * scale
@@ -49,7 +49,7 @@ def _conv(arrow_type: Any, pa: Any) -> str | None:
     if t.is_string(arrow_type) or t.is_large_string(arrow_type) or t.is_string_view(arrow_type):
         return "str"
     if t.is_timestamp(arrow_type):
-        return "ts"
+        return "tstz" if arrow_type.tz else "ts"  # naive and tz-aware values do not compare
     if t.is_date(arrow_type):
         return "date"
     return None  # categoricals (their order is the category order), decimals, nested: no pruning
@@ -65,8 +65,8 @@ def comparable(value: Any, conv: str | None) -> Any:
         return None
     if conv == "str":
         return value if isinstance(value, str) else None
-    if conv == "ts":
-        return _epoch_ns(value)
+    if conv in ("ts", "tstz"):
+        return _epoch_ns(value, aware=conv == "tstz")
     if conv == "date":
         if isinstance(value, dt.datetime):
             return value.date().toordinal()
@@ -74,14 +74,16 @@ def comparable(value: Any, conv: str | None) -> Any:
     return None
 
 
-def _epoch_ns(value: Any) -> int | None:
+def _epoch_ns(value: Any, aware: bool) -> int | None:
     import pandas as pd
 
+    if isinstance(value, (bool, int, float)):
+        return None  # pandas refuses to compare numbers with datetimes; let the mask say so
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
         return None
-    if ts is pd.NaT:
+    if ts is pd.NaT or (ts.tzinfo is not None) != aware:
         return None
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)

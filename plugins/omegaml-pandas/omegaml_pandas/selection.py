@@ -1,0 +1,86 @@
+"""What a get returns: projected columns, filtered rows, optionally in chunks.
+
+Both kinds read Arrow tables holding the wanted data columns, the columns the
+filters need and the index; these helpers turn such tables into the frames
+the user asked for, so both kinds answer a get in exactly the same way.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from . import filters as flt
+from .frames import apply_freq, field, from_table
+from .types import restore
+
+
+def positions(name: str, labels: Any, columns: list | None) -> list[int] | None:
+    """Positions of the projected ``columns`` among ``labels`` (None: all). KeyError names a missing one."""
+    if columns is None:
+        return None
+    if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+        raise TypeError(f"columns must be a list of column labels, got {columns!r}")
+    found = []
+    for col in columns:
+        exact = [i for i, label in enumerate(labels) if label == col]
+        by_text = exact or [i for i, label in enumerate(labels) if str(label) == str(col)]
+        if not by_text:
+            raise KeyError(f"{name!r} has no column {col!r}; columns are {list(labels)!r}")
+        found.append(by_text[0])
+    return found
+
+
+def needed(positions: list[int] | None, conditions: list[flt.Condition]) -> list[int] | None:
+    """Data column positions to read: the projection plus what the filters look at (None: all)."""
+    if positions is None:
+        return None
+    return list(dict.fromkeys(positions + [c.position for c in conditions]))
+
+
+def check_chunksize(chunksize: Any) -> int | None:
+    if chunksize is not None and (not isinstance(chunksize, int) or isinstance(chunksize, bool) or chunksize < 1):
+        raise ValueError(f"chunksize must be a positive int, got {chunksize!r}")
+    return chunksize
+
+
+def finish(table: Any, labels: Any, positions: list[int] | None, conditions: list[flt.Condition]) -> Any:
+    """The frame of ``table`` with the original labels, rows filtered, columns projected."""
+    if positions is None:
+        frame = from_table(table, labels, None)
+        local = conditions
+    else:
+        read = needed(positions, conditions)
+        index_columns = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
+                         if isinstance(c, str)}
+        keep = [field(i) for i in read] + [n for n in table.column_names if n in index_columns]
+        frame = from_table(table.select(keep), labels, read)
+        local = [flt.Condition(c.column, read.index(c.position), c.op, c.value) for c in conditions]
+    if conditions:
+        frame = frame[flt.mask(frame, local)]
+    if positions is not None:
+        frame = frame.iloc[:, list(range(len(positions)))]
+    return frame
+
+
+def rebatch(frames: Iterable[Any], chunksize: int) -> Iterator[Any]:
+    """Frames of exactly ``chunksize`` rows (the last one may be shorter), in order."""
+    import pandas as pd
+
+    pending: list = []
+    size = 0
+    for frame in frames:
+        if not len(frame):
+            continue
+        pending.append(frame)
+        size += len(frame)
+        while size >= chunksize:
+            joined = pd.concat(pending) if len(pending) > 1 else pending[0]
+            yield joined.iloc[:chunksize]
+            rest = joined.iloc[chunksize:]
+            pending, size = ([rest] if len(rest) else []), len(rest)
+    if size:
+        yield pd.concat(pending) if len(pending) > 1 else pending[0]
+
+
+def result(frame: Any, kind_meta: dict) -> Any:
+    """What the user gets: the frame with its index frequency, or the Series it was."""
+    return restore(apply_freq(frame, kind_meta.get("freq")), kind_meta["type"])
