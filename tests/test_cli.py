@@ -68,3 +68,14 @@ def test_every_store_has_help(run):
     for store in ("datasets", "models", "jobs", "scripts"):
         result = run(store, "--help")
         assert result.returncode == 0 and "list" in result.stdout and "drop" in result.stdout
+
+
+def test_runtime_commands_work_in_local_mode(run, tmp_path):
+    ping = run("runtime", "ping")
+    assert ping.returncode == 0 and json.loads(ping.stdout)["message"] == "pong"
+    doc = tmp_path / "model.json"
+    doc.write_text('{"weights": [1, 2]}')
+    assert run("models", "put", str(doc), "m", "--json").returncode == 0
+    failed = run("runtime", "model", "m", "predict", "X")
+    assert failed.returncode == 1 and "has no predict()" in failed.stderr and "Traceback" not in failed.stderr
+    assert "--label" in run("worker", "--help").stdout

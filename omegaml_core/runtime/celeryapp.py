@@ -37,12 +37,16 @@ def make_app(broker_url: str, result_backend: str) -> Any:
     from .execution import execute
 
     app = Celery("omegaml", broker=broker_url, backend=result_backend, set_as_current=False)
+    # Redis only: an unacknowledged task (its worker died) is redelivered once it is older than the
+    # visibility timeout; it must exceed the longest task. Sweep for such tasks often enough to notice.
     visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
+    transport = {"visibility_timeout": visibility, "unacked_restore_throttle": 1,
+                 "unacked_restore_interval": max(1, min(10, visibility // 3))}
     app.conf.update(
         task_serializer="json", result_serializer="json", accept_content=["json"],
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": visibility},
+        broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
         worker_hijack_root_logger=False, broker_connection_timeout=5,
     )

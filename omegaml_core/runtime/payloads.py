@@ -10,8 +10,14 @@ from kombu.serialization import dumps, loads
 
 
 def round_trip(value: Any) -> Any:
-    """``value`` after the same JSON encoding a broker message gets."""
-    _, _, data = dumps(value, serializer="json")
+    """``value`` after the same JSON encoding a broker message gets; TypeError if it has no JSON form."""
+    from kombu.exceptions import EncodeError
+
+    try:
+        _, _, data = dumps(value, serializer="json")
+    except EncodeError as exc:
+        raise TypeError(f"cannot send this call to a worker: {exc}. Pass datasets by name, "
+                        "or values that JSON can carry") from None
     return loads(data, "application/json", "utf-8")
 
 

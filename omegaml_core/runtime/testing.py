@@ -20,6 +20,24 @@ def service_up(host: str, port: int) -> bool:
         return False
 
 
+def purge_queues(broker_url: str, labels: list[str] | None = None) -> None:
+    """Empty the runtime's queues (and, on Redis, the whole test database) so no stale task leaks in."""
+    from kombu import Connection
+
+    from .celeryapp import queue_for
+
+    if broker_url.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(broker_url).flushdb()
+        return
+    with Connection(broker_url, connect_timeout=5) as conn:
+        channel = conn.default_channel
+        for label in [None, *(labels or [])]:
+            with contextlib.suppress(Exception):
+                channel.queue_purge(queue_for(label))
+
+
 class Worker:
     def __init__(self, proc: subprocess.Popen, name: str, log: Path) -> None:
         self.proc, self.name, self.log = proc, name, log

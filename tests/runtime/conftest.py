@@ -1,0 +1,61 @@
+"""Fixtures for runtime tests: a tiny model plugin installed through entry points, and real workers."""
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+
+from omegaml_core.runtime.testing import purge_queues, service_up
+
+HERE = Path(__file__).parent
+BROKERS = {
+    "redis": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/{db}"),
+    "rabbitmq": ("127.0.0.1", 5672, "amqp://guest:guest@127.0.0.1:5672//"),
+}
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tmp_path_factory):
+    """A site folder holding the tinymodel plugin as an installed distribution."""
+    site = tmp_path_factory.mktemp("site")
+    shutil.copy(HERE / "tinymodel.py", site / "tinymodel.py")
+    info = site / "tinymodel-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinymodel\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        "[omegaml.backends]\ntiny.model = tinymodel:TinyModelBackend\n\n[omegaml.tasks]\ntiny = tinymodel\n")
+    return site
+
+
+@pytest.fixture
+def tiny_env(tiny_site, tmp_path, monkeypatch):
+    """This process sees the tiny plugin too (fresh discovery), and an empty embedded store."""
+    import sys
+
+    from omegaml_core import discovery, hooks
+    from omegaml_core.runtime import taskdefs
+
+    monkeypatch.syspath_prepend(str(tiny_site))
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tiny_site), os.environ.get("PYTHONPATH")])),
+           "OMEGA_MONGO_URL": f"sqlite:///{tmp_path / 'omega.db'}", "OMEGA_HOME": str(tmp_path / "home")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("OMEGA_BROKER", raising=False)
+    previous = discovery.set_registry(None)
+    hooks.reset()
+    monkeypatch.setattr(taskdefs, "_loaded", False)
+    yield env
+    discovery.set_registry(previous)
+    hooks.reset()
+    sys.modules.pop("tinymodel", None)
+
+
+@pytest.fixture(params=list(BROKERS), ids=list(BROKERS))
+def broker_url(request):
+    host, port, url = BROKERS[request.param]
+    if not service_up(host, port):
+        pytest.skip(f"{request.param} is not running on {host}:{port}; start it (see .ci/run)")
+    url = url.format(db=secrets.randbelow(15) + 1)
+    purge_queues(url, ["gpu"])
+    return url
