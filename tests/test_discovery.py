@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_distribution, run_python
+from helpers import make_distribution, run_python
 from omegaml_core.discovery import Registry, install_hint
 from omegaml_core.errors import KindConflictError, PluginError, UnknownKindError
 

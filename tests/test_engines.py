@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from conftest import run_python
+from helpers import run_python
 from omegaml_core.config import Config, redact_url
 from omegaml_core.engines.embedded import sqlite_path
 from omegaml_core.errors import ConfigurationError, StorageUnavailable

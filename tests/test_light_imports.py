@@ -1,5 +1,5 @@
 """The kernel stays light: listing a store imports no data-science library."""
-from conftest import run_python
+from helpers import run_python
 
 HEAVY = ("pandas", "sklearn", "sqlalchemy", "tensorflow", "keras", "numpy", "celery")
 
