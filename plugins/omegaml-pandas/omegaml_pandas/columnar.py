@@ -13,7 +13,9 @@ from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
 from . import selection as sel
-from .frames import arrow_schema, decode_columns, encode_columns, field, index_freq, schema_text, to_table
+from .fidelity import check_round_trip, refuse_nested_lists
+from .frames import (arrow_schema, decode_array, decode_columns, decode_schema, encode_array, encode_columns,
+                     encode_schema, field, from_table, index_freq, schema_text, to_table)
 from .stats import column_stats
 from .types import as_frame, is_frame_or_series
 
@@ -53,26 +55,42 @@ class ColumnarBackend(BaseDataBackend):
         chunk_rows = chunk_rows or _auto_chunk_rows(frame)
         columns = encode_columns(frame.columns)
         schema = arrow_schema(frame)  # from the whole frame, so every chunk gets the same types
+        refuse_nested_lists(name, frame.columns, schema)
+        dictionaries = _dictionaries(to_table(frame.iloc[:0], schema))
         km = meta.kind_meta if append else {}
         if append:
-            self._check_append(name, km, frame, what, columns, schema)
+            self._check_append(name, km, frame, what, columns, schema, dictionaries)
         else:
+            check_round_trip(name, frame, lambda sample: self._round_trip(sample, schema, dictionaries))
             meta.blobs = []
         chunks = list(km.get("chunks", []))
         for start in range(0, max(len(frame), 1), chunk_rows):
             table = to_table(frame.iloc[start:start + chunk_rows], schema)
+            stats = column_stats(table)
             with self.write_blob(meta) as (blob, fh):
-                pq.write_table(table, fh, row_group_size=chunk_rows)
-            chunks.append({"blob": blob, "rows": table.num_rows, "stats": column_stats(table)})
+                pq.write_table(_codes_for_dictionaries(table, dictionaries), fh, row_group_size=chunk_rows)
+            chunks.append({"blob": blob, "rows": table.num_rows, "stats": stats})
             del table
         meta.kind_meta = {
             "type": what, "columns": columns, "ncolumns": frame.shape[1], "schema": schema_text(schema),
+            "arrow": km["arrow"] if append else encode_schema(schema), "dictionaries": dictionaries,
             "freq": km.get("freq") if append else index_freq(frame),
             "chunks": chunks, "rows": sum(c["rows"] for c in chunks),
         }
         return meta
 
-    def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str, schema: Any) -> None:
+    def _round_trip(self, sample: Any, schema: Any, dictionaries: dict) -> Any:
+        """``sample`` through Parquet and back, as a get would read it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sink = pa.BufferOutputStream()
+        pq.write_table(_codes_for_dictionaries(to_table(sample, schema), dictionaries), sink)
+        table = pq.read_table(pa.BufferReader(sink.getvalue()), use_pandas_metadata=True)
+        return from_table(_conform(table, schema, dictionaries), sample.columns, None)
+
+    def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str, schema: Any,
+                      dictionaries: dict) -> None:
         if km.get("type") != what:
             raise TypeError(f"cannot append a {what} to {name!r}, which holds a {km.get('type')}")
         if km.get("columns") != columns:
@@ -83,6 +101,9 @@ class ColumnarBackend(BaseDataBackend):
             raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones "
                             f"(stored: {km.get('schema')!r}; given: {schema_text(schema)!r}). "
                             "Convert the dtypes (and index) to the stored ones first.")
+        if km.get("dictionaries", {}) != dictionaries:
+            raise TypeError(f"cannot append to {name!r}: the categories of a categorical column differ from the "
+                            "stored ones; use the same categories (e.g. .cat.set_categories(...))")
 
     # --- reading ------------------------------------------------------------
     def get(self, name: str, meta: Any, columns: list | None = None, chunksize: int | None = None,
@@ -104,11 +125,12 @@ class ColumnarBackend(BaseDataBackend):
             table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
             del tables
         else:  # nothing can match: an empty frame that still has the right columns and dtypes
-            table = self._read_schema(km["chunks"][0]).empty_table()
+            table = self._empty_table(km["chunks"][0], read)
         return sel.result(self._finish(table, labels, positions, conditions, km), km)
 
     def _finish(self, table: Any, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
-        return sel.finish(table, labels, positions, conditions)
+        return sel.finish(_conform(table, decode_schema(km["arrow"]), km["dictionaries"]), labels, positions,
+                          conditions)
 
     def _read_chunk(self, chunk: dict, read: list[int] | None) -> Any:
         """One chunk as an Arrow table: the data columns at positions ``read`` (None: all) and the index."""
@@ -118,11 +140,17 @@ class ColumnarBackend(BaseDataBackend):
         with _opened(self.blob_source(chunk["blob"])) as source:
             return pq.read_table(source, columns=wanted, use_pandas_metadata=True)
 
-    def _read_schema(self, chunk: dict) -> Any:
+    def _empty_table(self, chunk: dict, read: list[int] | None) -> Any:
+        """No rows, but the types of ``chunk``, categories included (Parquet keeps them with the data)."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        with _opened(self.blob_source(chunk["blob"])) as source:
-            return pq.read_schema(source)
+        wanted = None if read is None else [field(i) for i in read]
+        with _opened(self.blob_source(chunk["blob"])) as source, pq.ParquetFile(source) as parquet:
+            first = next(parquet.iter_batches(batch_size=1, columns=wanted, use_pandas_metadata=True), None)
+            if first is None:  # an empty chunk: read it whole, it has no rows
+                return self._read_chunk(chunk, read)
+            return pa.Table.from_batches([first.slice(0, 0)])
 
 
 class _opened:
@@ -145,3 +173,45 @@ def _auto_chunk_rows(frame: Any) -> int:
         return MAX_CHUNK_ROWS
     per_row = max(int(frame.memory_usage(index=True, deep=False).sum()) // len(frame), 1)
     return max(1, min(MAX_CHUNK_ROWS, CHUNK_BYTES // per_row))
+
+
+def _dictionaries(table: Any) -> dict[str, str]:
+    """The categories of categorical columns whose categories are not text (Parquet keeps text ones)."""
+    import pyarrow as pa
+
+    found = {}
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_dictionary(f.type) and not pa.types.is_string(f.type.value_type) \
+                and not pa.types.is_large_string(f.type.value_type):
+            chunk = col.chunk(0) if col.num_chunks else pa.array([], f.type)
+            found[f.name] = encode_array(chunk.dictionary)
+    return found
+
+
+def _codes_for_dictionaries(table: Any, dictionaries: dict) -> Any:
+    """``table`` with the categoricals named in ``dictionaries`` stored as their integer codes."""
+    import pyarrow as pa
+
+    for name in dictionaries:
+        j = table.schema.get_field_index(name)
+        col = table.column(j)
+        codes = pa.chunked_array([c.indices for c in col.chunks], col.type.index_type)
+        table = table.set_column(j, pa.field(name, col.type.index_type), codes)
+    return table
+
+
+def _conform(table: Any, schema: Any, dictionaries: dict) -> Any:
+    """Types as written: categoricals from their codes, units Parquet cannot hold (seconds) cast back."""
+    import pyarrow as pa
+
+    for j, (f, col) in enumerate(zip(table.schema, table.columns)):
+        if f.name not in schema.names:
+            continue
+        target = schema.field(f.name).type
+        if f.name in dictionaries:
+            values = decode_array(dictionaries[f.name])
+            chunks = [pa.DictionaryArray.from_arrays(c, values, ordered=target.ordered) for c in col.chunks]
+            table = table.set_column(j, f.with_type(target), pa.chunked_array(chunks, target))
+        elif f.type != target and not (pa.types.is_dictionary(f.type) and pa.types.is_dictionary(target)):
+            table = table.set_column(j, f.with_type(target), col.cast(target))
+    return table

@@ -10,7 +10,6 @@ concurrent write never shows its rows twice.
 """
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import time
@@ -20,7 +19,8 @@ from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
 from . import selection as sel
-from .frames import decode_columns, encode_columns, field, index_freq, to_table
+from .fidelity import check_round_trip, refuse_nested_lists
+from .frames import decode_columns, decode_schema, encode_columns, encode_schema, field, from_table, index_freq, to_table
 from .types import as_frame, is_frame_or_series
 
 BATCH = 10_000
@@ -60,16 +60,18 @@ class DataFrameRowsBackend(BaseDataBackend):
         table = to_table(frame)
         columns = encode_columns(frame.columns)
         indexed = [self._field_of(frame.columns, label, table.schema) for label in index or []]  # fail early
+        _refuse_unstorable(name, frame.columns, table)
         km = dict(meta.kind_meta) if append else {}
         if append:
             self._check_append(name, km, frame, what, columns, table)
             coll = self.collection(meta, 0)
         else:
+            check_round_trip(name, frame, lambda sample: self._round_trip(sample, what))
             meta.collections = []
             coll = self.new_collection(meta)
             coll.create_index([(WRITE, 1), (ROW, 1)])
             km = {"type": what, "columns": columns, "freq": index_freq(frame), "writes": [], "rows": 0,
-                  "schema": base64.b64encode(table.schema.serialize().to_pybytes()).decode(),
+                  "schema": encode_schema(table.schema),
                   "dictionaries": _dictionaries(table)}
         storage = _storage_table(table)
         del table
@@ -95,9 +97,18 @@ class DataFrameRowsBackend(BaseDataBackend):
             raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones; "
                             "convert the dtypes (and index) to the stored ones first")
         for field_name, values in _dictionaries(table).items():
-            if not set(values) <= set(km["dictionaries"].get(field_name, [])):
+            if values != km["dictionaries"].get(field_name):
                 raise TypeError(f"cannot append to {name!r}: categories of a categorical column differ from "
                                 "the stored ones; use the same categories (e.g. .cat.set_categories)")
+
+    def _round_trip(self, sample: Any, what: str) -> Any:
+        """``sample`` through row documents and back, as a get would read it."""
+        table = to_table(sample)
+        km = {"dictionaries": _dictionaries(table)}
+        names = [f"f{j}" for j in range(table.num_columns)]
+        docs = _storage_table(table).rename_columns(names).to_pylist()
+        back = self._table(docs, table.schema, list(range(table.num_columns)), km)
+        return from_table(back, sample.columns, None)
 
     def _field_of(self, columns: Any, label: Any, schema: Any) -> str:
         position = flt.parse({label: None}, list(columns))[0].position
@@ -140,6 +151,22 @@ class DataFrameRowsBackend(BaseDataBackend):
         stored = pa.schema([pa.field(f"f{j}", f.type) for j, f in zip(fields, storage)])
         table = pa.Table.from_pylist(docs, schema=stored).rename_columns(wanted.names)
         return _cast_back(table, wanted, km.get("dictionaries", {}))
+
+
+def _refuse_unstorable(name: str, labels: Any, table: Any) -> None:
+    """TypeError for values that row documents cannot hold exactly on every engine."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    refuse_nested_lists(name, labels, table.schema)
+    for i, label in enumerate(labels):
+        col = table.column(field(i))
+        if pa.types.is_decimal(col.type):
+            raise TypeError(f"pandas.dfrows cannot store decimals (column {label!r} of {name!r}); use "
+                            "pandas.columnar, or convert them to str or float")
+        if pa.types.is_uint64(col.type) and len(col) > col.null_count and pc.max(col).as_py() > INT64[1]:
+            raise TypeError(f"pandas.dfrows cannot store integers above 2**63-1 (column {label!r} of {name!r}); "
+                            "use pandas.columnar")
 
 
 def _is_data_field(name: str) -> bool:
@@ -214,9 +241,7 @@ def _timestamp_pushdown(key: str, arrow_type: Any, op: str, values: list) -> lis
 
 
 def _schema(km: dict) -> Any:
-    import pyarrow as pa
-
-    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(km["schema"])))
+    return decode_schema(km["schema"])
 
 
 def _temporal(arrow_type: Any) -> bool:

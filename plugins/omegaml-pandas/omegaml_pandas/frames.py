@@ -128,14 +128,11 @@ def apply_freq(frame: Any, freq: str | None) -> Any:
     offset = pd.tseries.frequencies.to_offset(freq)
     try:
         if len(index) >= 2:
-            if isinstance(offset, pd.offsets.Tick):
-                step, rest = divmod((index[1] - index[0]).value, offset.nanos)
-                if rest or step <= 0:
-                    return frame
-            else:
-                step = len(pd.date_range(index[0], index[1], freq=offset)) - 1
-                if step <= 0:
-                    return frame
+            spanned = (pd.timedelta_range if isinstance(index, pd.TimedeltaIndex) else pd.date_range)(
+                index[0], index[1], freq=offset)
+            step = len(spanned) - 1
+            if step <= 0 or spanned[-1] != index[1]:
+                return frame
             offset = offset * step
         frame.index = type(index)(index, freq=offset)  # validates: raises if the rows are not evenly spaced
     except (ValueError, TypeError, OverflowError):
@@ -144,13 +141,37 @@ def apply_freq(frame: Any, freq: str | None) -> Any:
 
 
 def _restore_object_columns(frame: Any, pandas_metadata: dict) -> None:
-    """Arrow reads text as pandas' ``str`` dtype; columns that were ``object`` go back to ``object``."""
-    import pandas as pd
-
+    """Columns that were ``object`` (text, numbers or timestamps as Python objects) go back to ``object``."""
     for col in pandas_metadata.get("columns", []):
         name = col.get("field_name")
-        if col.get("numpy_type") == "object" and name in frame.columns:
-            series = frame[name]
-            if isinstance(series.dtype, pd.StringDtype):
-                values = series.astype(object)
-                frame[name] = values.where(values.notna(), None)
+        if col.get("numpy_type") == "object" and name in frame.columns and frame[name].dtype != object:
+            values = frame[name].astype(object)
+            frame[name] = values.where(values.notna(), None)
+
+
+def encode_schema(schema: Any) -> str:
+    """An Arrow schema (with its pandas metadata) as text any engine stores."""
+    return base64.b64encode(schema.serialize().to_pybytes()).decode()
+
+
+def decode_schema(text: str) -> Any:
+    import pyarrow as pa
+
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+def encode_array(array: Any) -> str:
+    """An Arrow array (e.g. the categories of a categorical) as text, its type kept exactly."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    table = pa.table({"v": array})
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return base64.b64encode(sink.getvalue().to_pybytes()).decode()
+
+
+def decode_array(text: str) -> Any:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(base64.b64decode(text)).read_all().column("v").combine_chunks()

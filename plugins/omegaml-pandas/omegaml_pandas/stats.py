@@ -15,17 +15,23 @@ def column_stats(table: Any) -> dict[str, dict[str, Any]]:
         kind = _conv(column.type, pa)
         entry: dict[str, Any] = {"nulls": column.null_count}
         if kind is not None and len(column) > column.null_count:
-            if kind in ("ts", "tstz"):  # exact: raw epoch values in the column's unit, scaled to ns
-                minmax = pc.min_max(column.cast(pa.int64()))
-                scale = _NS_PER_UNIT[column.type.unit]
-                lo, hi = minmax["min"].as_py() * scale, minmax["max"].as_py() * scale
-            else:
-                minmax = pc.min_max(column)
-                lo, hi = comparable(minmax["min"].as_py(), kind), comparable(minmax["max"].as_py(), kind)
+            try:
+                lo, hi = _min_max(column, kind, pa, pc)
+            except (pa.ArrowNotImplementedError, pa.ArrowInvalid, TypeError, ValueError):
+                lo = hi = None  # no kernel for this type (e.g. float16): no pruning on it
             if _storable(lo) and _storable(hi):
                 entry.update(min=lo, max=hi, conv=kind)
         stats[name] = entry
     return stats
+
+
+def _min_max(column: Any, kind: str, pa: Any, pc: Any) -> tuple[Any, Any]:
+    if kind in ("ts", "tstz"):  # exact: raw epoch values in the column's unit, scaled to ns
+        minmax = pc.min_max(column.cast(pa.int64()))
+        scale = _NS_PER_UNIT[column.type.unit]
+        return minmax["min"].as_py() * scale, minmax["max"].as_py() * scale
+    minmax = pc.min_max(column)
+    return comparable(minmax["min"].as_py(), kind), comparable(minmax["max"].as_py(), kind)
 
 
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}

@@ -39,17 +39,17 @@ def cases():
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("case", list(cases()))
-def test_get_of_put_equals_the_frame_exactly(om, kind, case):
+def test_get_of_put_equals_the_frame_exactly(omega, kind, case):
     df = cases()[case]
-    om.datasets.put(df, "df", kind=kind)
-    pd.testing.assert_frame_equal(om.datasets.get("df"), df, check_exact=True)
+    omega.datasets.put(df, "df", kind=kind)
+    pd.testing.assert_frame_equal(omega.datasets.get("df"), df, check_exact=True)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_series_round_trip_with_name_and_index(om, kind):
+def test_series_round_trip_with_name_and_index(omega, kind):
     s = pd.Series([1.5, None, 3.0], index=pd.Index(["a", "b", "c"], name="idx"), name="price")
-    om.datasets.put(s, "s", kind=kind)
-    pd.testing.assert_series_equal(om.datasets.get("s"), s, check_exact=True)
+    omega.datasets.put(s, "s", kind=kind)
+    pd.testing.assert_series_equal(omega.datasets.get("s"), s, check_exact=True)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -129,3 +129,58 @@ def test_random_filters_on_random_frames_equal_the_pandas_mask(om, kind, data, k
         }[op]()
     got = om.datasets.get("r", **lookups)
     pd.testing.assert_frame_equal(got, df[expected.to_numpy(bool)], check_exact=True, check_index_type=False)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_filters_on_categorical_and_all_null_columns(om, kind):
+    df = pd.DataFrame({"c": pd.Categorical(["a", "b", None, "a"], categories=["b", "a"], ordered=True),
+                       "none": pd.Series([None, None, None, None], dtype="float64")})
+    om.datasets.put(df, "t", kind=kind, **({"chunk_rows": 2} if kind == "pandas.columnar" else {}))
+    for lookups, expected in [({"c": "a"}, df.c == "a"), ({"c__in": ["b"]}, df.c.isin(["b"])),
+                              ({"c__ne": "a"}, df.c != "a"), ({"none__ne": 1.0}, df.none != 1.0),
+                              ({"none__nin": [1.0]}, ~df.none.isin([1.0])), ({"none__gt": 0}, df.none > 0)]:
+        pd.testing.assert_frame_equal(om.datasets.get("t", **lookups), df[expected.to_numpy(bool)], check_exact=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_comparing_a_tz_aware_column_with_a_naive_value_is_an_error(om, kind):
+    df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=4, freq="D", tz="UTC")})
+    om.datasets.put(df, "t", kind=kind)
+    with pytest.raises(FilterError, match="cannot filter column 't'"):
+        om.datasets.get("t", t__gt=pd.Timestamp("2030-01-01"))  # no chunk could match, still an error
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("rows", [[1, 4], [1, 3, 5], [1, 2, 4], [5], [], [2, 3, 4]])
+def test_a_selection_keeps_the_index_frequency_as_pandas_does(om, kind, rows):
+    df = pd.DataFrame({"v": range(8)}, index=pd.date_range("2024-01-01", periods=8, freq="D"))
+    om.datasets.put(df, "t", kind=kind, **({"chunk_rows": 3} if kind == "pandas.columnar" else {}))
+    got = om.datasets.get("t", v__in=rows)
+    pd.testing.assert_frame_equal(got, df[df.v.isin(rows)], check_exact=True)
+    assert got.index.freq == df[df.v.isin(rows)].index.freq
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_chunks_combine_with_filters_and_projections(om, kind):
+    df = pd.DataFrame({"a": range(100), "b": [f"s{i % 7}" for i in range(100)]}, index=range(100, 200))
+    om.datasets.put(df, "t", kind=kind, **({"chunk_rows": 9} if kind == "pandas.columnar" else {}))
+    parts = list(om.datasets.get("t[a]", b="s3", a__gte=20, chunksize=4))
+    assert [len(p) for p in parts] == [4, 4, 3]
+    pd.testing.assert_frame_equal(pd.concat(parts), df[(df.b == "s3") & (df.a >= 20)][["a"]])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bad", [{"chunksize": 0}, {"chunksize": "10"}, {"columns": "a"}, {"columns": ["nope"]}])
+def test_bad_chunksize_or_columns_are_clear_errors(om, sales, kind, bad):
+    om.datasets.put(sales, "sales", kind=kind)
+    with pytest.raises((ValueError, TypeError, KeyError), match="chunksize|columns|no column"):
+        om.datasets.get("sales", **bad)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lookups", [{"$where": "1"}, {"region__$ne": 1}, {"filter": {"$or": [{"n": 1}]}},
+                                     {"filter": {"region": "EU", "$and": []}}])
+def test_operator_shaped_keys_are_unknown_columns_or_operators(omega, sales, kind, lookups):
+    omega.datasets.put(sales, "sales", kind=kind)
+    with pytest.raises(FilterError, match="unknown"):
+        omega.datasets.get("sales", **lookups)
