@@ -179,7 +179,7 @@ class SQLConnectionBackend(BaseDataBackend):
 
                 if chunksize:
                     conn = conn.execution_options(stream_results=True)  # server-side cursor where the driver has one
-                result = pd.read_sql(stmt, conn, chunksize=chunksize, **kwargs)
+                result = pd.read_sql_query(stmt, conn, chunksize=chunksize, **kwargs)
         except BaseException:
             conn.close()
             raise
@@ -244,7 +244,15 @@ class SQLConnectionBackend(BaseDataBackend):
 
         try:
             yield
-        except sa_exc.SQLAlchemyError as error:
+        except Exception as raised:
+            # pandas wraps SQLAlchemy errors (with the SQL in its message): report the SQLAlchemy one
+            error = raised if isinstance(raised, sa_exc.SQLAlchemyError) else raised.__cause__
+            if not isinstance(error, sa_exc.SQLAlchemyError):
+                text = str(raised)
+                if any(s in text for s in resolved.secret_values):
+                    raise SQLDatasetError(f"datasets {name!r}: {action} {meta.uri} failed: "
+                                          f"{type(raised).__name__}: {scrub(text, resolved.secret_values)}") from None
+                raise
             orig = getattr(error, "orig", None)
             detail = scrub(f"{type(orig or error).__name__}: {orig if orig is not None else error}",
                            resolved.secret_values).strip()
@@ -253,12 +261,6 @@ class SQLConnectionBackend(BaseDataBackend):
             hint = (" Check that the database is running and reachable, and the user and password "
                     f"(secrets= or ${env_names(name, 'password')[0]})." if is_connect else "")
             raise cls(f"datasets {name!r}: {action} {meta.uri} failed: {detail}.{hint}") from None
-        except Exception as error:
-            text = str(error)
-            if any(s in text for s in resolved.secret_values):
-                raise SQLDatasetError(f"datasets {name!r}: {action} {meta.uri} failed: {type(error).__name__}: "
-                                      f"{scrub(text, resolved.secret_values)}") from None
-            raise
 
 
 def _caller_stacklevel() -> int:

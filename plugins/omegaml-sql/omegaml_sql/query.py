@@ -53,7 +53,7 @@ def compile_sql(sql: str, sqlvars: Mapping[str, Any], name: str) -> Any:
     ``{{`` and ``}}`` are literal braces. Placeholders must not be quoted:
     write ``region = {region}``, not ``region = '{region}'``.
     """
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import String, bindparam, text
 
     if not isinstance(sql, str) or not sql.strip():
         raise TypeError(f"datasets {name!r}: sql must be a non-empty str")
@@ -81,7 +81,9 @@ def compile_sql(sql: str, sqlvars: Mapping[str, Any], name: str) -> Any:
                      + (" " if re.match(r"[:\w]", after) else ""))
         if var not in binds:
             value, expanding = bind_value(sqlvars[var], var, name)
-            binds[var] = bindparam(var, value=value, expanding=expanding)
+            # an empty list has no element to take a type from: compare it as text (see README, limits)
+            type_ = String() if expanding and not value else None
+            binds[var] = bindparam(var, value=value, expanding=expanding, type_=type_)
     parts.append(_TEXT_BIND.sub(r"\\:", sql[pos:]))
     stmt = text("".join(parts))
     return stmt.bindparams(*binds.values()) if binds else stmt
