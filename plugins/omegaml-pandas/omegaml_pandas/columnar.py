@@ -56,10 +56,11 @@ class ColumnarBackend(BaseDataBackend):
         columns = encode_columns(frame.columns)
         schema = arrow_schema(frame)  # from the whole frame, so every chunk gets the same types
         refuse_nested_lists(name, frame.columns, schema)
-        dictionaries = _dictionaries(to_table(frame.iloc[:0], schema))
+        empty = to_table(frame.iloc[:0], schema)
+        dictionaries, categories = _dictionaries(empty), _categories(empty)
         km = meta.kind_meta if append else {}
         if append:
-            self._check_append(name, km, frame, what, columns, schema, dictionaries)
+            self._check_append(name, km, frame, what, columns, schema, categories)
         else:
             check_round_trip(name, frame, lambda sample: self._round_trip(sample, schema, dictionaries))
             meta.blobs = []
@@ -74,6 +75,7 @@ class ColumnarBackend(BaseDataBackend):
         meta.kind_meta = {
             "type": what, "columns": columns, "ncolumns": frame.shape[1], "schema": schema_text(schema),
             "arrow": km["arrow"] if append else encode_schema(schema), "dictionaries": dictionaries,
+            "categories": categories,
             "freq": km.get("freq") if append else index_freq(frame),
             "chunks": chunks, "rows": sum(c["rows"] for c in chunks),
         }
@@ -90,7 +92,7 @@ class ColumnarBackend(BaseDataBackend):
         return from_table(_conform(table, schema, dictionaries), sample.columns, None)
 
     def _check_append(self, name: str, km: dict, frame: Any, what: str, columns: str, schema: Any,
-                      dictionaries: dict) -> None:
+                      categories: dict) -> None:
         if km.get("type") != what:
             raise TypeError(f"cannot append a {what} to {name!r}, which holds a {km.get('type')}")
         if km.get("columns") != columns:
@@ -101,7 +103,7 @@ class ColumnarBackend(BaseDataBackend):
             raise TypeError(f"cannot append to {name!r}: column types differ from the stored ones "
                             f"(stored: {km.get('schema')!r}; given: {schema_text(schema)!r}). "
                             "Convert the dtypes (and index) to the stored ones first.")
-        if km.get("dictionaries", {}) != dictionaries:
+        if km.get("categories", {}) != categories:
             raise TypeError(f"cannot append to {name!r}: the categories of a categorical column differ from the "
                             "stored ones; use the same categories (e.g. .cat.set_categories(...))")
 
@@ -185,6 +187,20 @@ def _dictionaries(table: Any) -> dict[str, str]:
                 and not pa.types.is_large_string(f.type.value_type):
             chunk = col.chunk(0) if col.num_chunks else pa.array([], f.type)
             found[f.name] = encode_array(chunk.dictionary)
+    return found
+
+
+def _categories(table: Any) -> dict[str, str]:
+    """A fingerprint of the categories of each categorical column (appends must keep them)."""
+    import hashlib
+
+    import pyarrow as pa
+
+    found = {}
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_dictionary(f.type):
+            chunk = col.chunk(0) if col.num_chunks else pa.array([], f.type)
+            found[f.name] = hashlib.sha256(encode_array(chunk.dictionary).encode()).hexdigest()
     return found
 
 

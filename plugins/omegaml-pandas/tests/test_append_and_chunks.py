@@ -109,3 +109,37 @@ print("pandas" in sys.modules, "pyarrow" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_appending_categoricals_needs_the_same_categories(om, kind):
+    first = pd.DataFrame({"c": pd.Categorical(["a"], categories=["a", "b"])})
+    om.datasets.put(first, "t", kind=kind)
+    with pytest.raises(TypeError, match="categories"):
+        om.datasets.put(pd.DataFrame({"c": pd.Categorical(["a"], categories=["a"])}), "t", append=True)
+    second = pd.DataFrame({"c": pd.Categorical(["b"], categories=["a", "b"])}, index=[1])
+    om.datasets.put(second, "t", append=True)
+    pd.testing.assert_frame_equal(om.datasets.get("t"), pd.concat([first, second]), check_exact=True)
+
+
+def test_every_chunk_gets_the_types_of_the_whole_frame(om):
+    df = pd.DataFrame({"o": pd.Series([None, None, "x", "y"], dtype=object)})
+    om.datasets.put(df, "t", chunk_rows=2)  # the first chunk alone would be typed as all-null
+    pd.testing.assert_frame_equal(om.datasets.get("t"), df, check_exact=True)
+
+
+def test_chunks_are_sized_by_bytes_for_wide_frames(om, monkeypatch):
+    from omegaml_pandas import columnar
+
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 8000)
+    df = pd.DataFrame(np.zeros((1000, 10), dtype="float64"))  # 80 bytes a row: 100 rows a chunk
+    meta = om.datasets.put(df, "wide")
+    assert [c["rows"] for c in meta.kind_meta["chunks"]] == [100] * 10
+    pd.testing.assert_frame_equal(om.datasets.get("wide"), df)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_chunk_rows_must_be_a_positive_int(om, bad):
+    with pytest.raises(ValueError, match="chunk_rows"):
+        om.datasets.put(pd.DataFrame({"a": [1]}), "t", chunk_rows=bad)
+    assert om.datasets.list() == []

@@ -1,4 +1,7 @@
 """get(put(df)) equals df exactly, for every case of the fidelity table, on both kinds."""
+import datetime as dt
+import decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,6 +36,15 @@ def cases():
         "datetime-index": pd.DataFrame({"v": range(N)}, index=pd.date_range("2024-01-01", periods=N, freq="D")),
         "odd-column-names": pd.DataFrame({0: range(N), 1.5: range(N), "a.b": range(N), "$x": range(N),
                                           "with space": range(N)}),
+        "more-types": pd.DataFrame({"date": [dt.date(2024, 1, d) for d in range(1, N + 1)],
+                                    "bytes": [b"x", b"", b"\x00", b"y", b"z", b"w"],
+                                    "seconds": pd.date_range("2024-01-01", periods=N, freq="s", unit="s"),
+                                    "int-categories": pd.Categorical([3, 1, 2] * 2, categories=[3, 2, 1], ordered=True),
+                                    "period": pd.period_range("2024-01", periods=N, freq="M"),
+                                    "object-numbers": pd.Series([1.5, None, 2.0, 3.0, None, 4.0], dtype=object),
+                                    "dicts": [{"k": i} for i in range(N)]}),
+        "timedelta-index-with-freq": pd.DataFrame({"v": range(N)}, index=pd.timedelta_range("1D", periods=N, freq="h")),
+        "unnamed-multiindex": pd.DataFrame({"v": range(N)}, index=pd.MultiIndex.from_product([[1, 2], ["a", "b", "c"]])),
         "empty-with-columns": pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="str")}),
     }
 
@@ -58,6 +70,28 @@ def test_mixed_type_object_columns_are_refused_before_anything_is_written(om, ki
     with pytest.raises(TypeError, match="mixed|losslessly|cannot"):
         om.datasets.put(df, "bad", kind=kind)
     assert om.datasets.list() == [] and om.engine.list_blobs() == [] and om.engine.list_collections() == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("df, message", [
+    (pd.DataFrame({"lists": [[1, 2], [3]]}), "holds lists"),
+    (pd.DataFrame({"complex": [1 + 2j, 3j]}), "losslessly"),
+    (pd.DataFrame({"sparse": pd.arrays.SparseArray([0, 1])}), "losslessly"),
+], ids=["lists", "complex", "sparse"])
+def test_types_that_cannot_round_trip_are_refused_before_writing(omega, kind, df, message):
+    with pytest.raises(TypeError, match=message):
+        omega.datasets.put(df, "bad", kind=kind)
+    assert omega.datasets.list() == [] and omega.engine.list_blobs() == [] and omega.engine.list_collections() == []
+
+
+@pytest.mark.parametrize("df", [pd.DataFrame({"d": [decimal.Decimal("1.10")]}),
+                                pd.DataFrame({"u": np.array([2**64 - 1], dtype="uint64")})], ids=["decimal", "uint64"])
+def test_columnar_stores_what_row_documents_cannot(omega, df):
+    with pytest.raises(TypeError, match="pandas.dfrows cannot store .* use pandas.columnar"):
+        omega.datasets.put(df, "x", kind="pandas.dfrows")
+    assert omega.engine.list_collections() == []
+    omega.datasets.put(df, "x")
+    pd.testing.assert_frame_equal(omega.datasets.get("x"), df, check_exact=True)
 
 
 def test_a_frame_is_stored_as_the_columnar_kind_by_default(om):
