@@ -188,12 +188,8 @@ class SQLConnectionBackend(BaseDataBackend):
             return result
         return self._chunks(result, conn, name, meta, resolved)
 
-    def _chunks(self, frames: Iterator, conn: Any, name: str, meta: Any, resolved: Resolved) -> Iterator:
-        try:
-            with self._errors(name, meta, resolved, "reading from"):
-                yield from frames
-        finally:
-            conn.close()
+    def _chunks(self, frames: Iterator, conn: Any, name: str, meta: Any, resolved: Resolved) -> "ChunkIterator":
+        return ChunkIterator(frames, conn, lambda: self._errors(name, meta, resolved, "reading from"))
 
     def _statement(self, conn: Any, name: str, meta: Any, sql: str | None, table: str | None,
                    schema: str | None, sqlvars: dict | None, columns: list[str] | None) -> Any:
@@ -261,6 +257,47 @@ class SQLConnectionBackend(BaseDataBackend):
             hint = (" Check that the database is running and reachable, and the user and password "
                     f"(secrets= or ${env_names(name, 'password')[0]})." if is_connect else "")
             raise cls(f"datasets {name!r}: {action} {meta.uri} failed: {detail}.{hint}") from None
+
+
+class ChunkIterator:
+    """DataFrames of ``chunksize`` rows; holds a connection until exhausted, closed or garbage-collected.
+
+    Usable as a context manager: ``with om.datasets.get(name, chunksize=n) as chunks: ...``.
+    """
+
+    def __init__(self, frames: Iterator, conn: Any, errors: Any) -> None:
+        self._frames, self._conn, self._errors = frames, conn, errors
+
+    def __iter__(self) -> "ChunkIterator":
+        return self
+
+    def __next__(self) -> Any:
+        if self._conn is None:
+            raise StopIteration
+        try:
+            with self._errors():
+                return next(self._frames)
+        except BaseException:  # StopIteration included: the connection goes back to the pool
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Return the connection to the pool; further iteration yields nothing."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                self._frames.close()  # closes the cursor first, so streaming drivers finish cleanly
+            finally:
+                conn.close()
+
+    def __enter__(self) -> "ChunkIterator":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _caller_stacklevel() -> int:
