@@ -26,6 +26,11 @@ for _ in range({rounds}):
             data = fh.read()
     except KeyError:
         continue  # nothing written yet
+    except Exception as exc:
+        # MongoDB only: a file stream opened just before a concurrent replace fails once the old
+        # chunks are freed (GridFS reads lazily). A clean failure, never a mix: read again.
+        assert type(exc).__name__ == "CorruptGridFile", exc
+        continue
     assert len(set(value[:2000])) == 1, "a reader saw a mix of two writes"
     assert len(data) == 300_000 and len(set(data)) == 1, "a reader saw a mix of two files"
     seen.add(value[0])
