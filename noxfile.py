@@ -9,19 +9,19 @@ name another local plugin (e.g. omegaml-pandas) without a package index.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.error_on_missing_interpreters = False
 nox.options.reuse_existing_virtualenvs = False
 
 PYTHON = "3.11"
-#: Local plugins each plugin's tests need besides itself.
-LOCAL_PLUGIN_DEPS = {
-    "pandas": [],
-    "sklearn": ["pandas"],
-    "sql": ["pandas"],
-    "keras": ["pandas"],
-}
+HERE = Path(__file__).parent
+#: Every plugin distribution in plugins/ gets a session.
+PLUGINS = sorted(p.name[len("omegaml-"):] for p in (HERE / "plugins").glob("omegaml-*") if (p / "pyproject.toml").exists())
+#: Local plugins a plugin's tests need besides itself (installed by path, not from an index).
+LOCAL_PLUGIN_DEPS = {"sklearn": ["pandas"], "sql": ["pandas"], "keras": ["pandas"]}
 
 
 @nox.session(python=PYTHON)
@@ -33,7 +33,8 @@ def kernel(session: nox.Session) -> None:
 
 def _plugin_session(name: str):
     def run(session: nox.Session) -> None:
-        local = [arg for dep in LOCAL_PLUGIN_DEPS[name] for arg in ("-e", f"plugins/omegaml-{dep}")]
+        deps = [d for d in LOCAL_PLUGIN_DEPS.get(name, []) if d in PLUGINS]
+        local = [arg for dep in deps for arg in ("-e", f"plugins/omegaml-{dep}")]
         session.install("-e", ".[test]", *local, "-e", f"plugins/omegaml-{name}[test]")
         session.run("pytest", f"plugins/omegaml-{name}/tests", *session.posargs)
 
@@ -41,13 +42,13 @@ def _plugin_session(name: str):
     return run
 
 
-for _name in LOCAL_PLUGIN_DEPS:
+for _name in PLUGINS:
     nox.session(python=PYTHON, name=_name)(_plugin_session(_name))
 
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks (not part of the test run): ratios against baselines measured in the same run."""
-    plugins = [arg for name in LOCAL_PLUGIN_DEPS for arg in ("-e", f"plugins/omegaml-{name}[test]")]
+    plugins = [arg for name in PLUGINS for arg in ("-e", f"plugins/omegaml-{name}[test]")]
     session.install("-e", ".[test]", *plugins)
     session.run("python", "bench/run.py", *session.posargs)
