@@ -53,7 +53,7 @@ def test_writing_through_a_name_that_is_not_a_connection_writes_nothing(om, sqli
     assert not om.datasets.exists("nowhere") and table not in sqlite_db.table_names()
 
 
-def test_frame_without_table_to_a_connection_replaces_nothing(om, sqlite_db):
+def test_frame_without_table_replaces_the_connection_like_any_put(om, sqlite_db):
     """Without table= the kernel picks the DataFrame kind: the frame replaces the name, as any put does."""
     om.datasets.put(sqlite_db.url, "shop")
     meta = om.datasets.put(FRAME, "shop")
