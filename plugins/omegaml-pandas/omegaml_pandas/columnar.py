@@ -118,41 +118,41 @@ class ColumnarBackend(BaseDataBackend):
         chunks = [c for c in km["chunks"] if flt.chunk_may_match(c["stats"], c["rows"], conditions, field)]
         read = sel.needed(positions, conditions)
         if chunksize is not None:
-            frames = (self._finish(self._read_chunk(c, read), labels, positions, conditions, km) for c in chunks)
+            frames = (self._finish(self._read_chunk(c, read, km), labels, positions, conditions, km) for c in chunks)
             return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
         if chunks:
             import pyarrow as pa
 
-            tables = [self._read_chunk(c, read) for c in chunks]
+            tables = [self._read_chunk(c, read, km) for c in chunks]
             table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
             del tables
         else:  # nothing can match: an empty frame that still has the right columns and dtypes
-            table = self._empty_table(km["chunks"][0], read)
+            table = self._empty_table(km["chunks"][0], read, km)
         return sel.result(self._finish(table, labels, positions, conditions, km), km)
 
     def _finish(self, table: Any, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
-        return sel.finish(_conform(table, decode_schema(km["arrow"]), km["dictionaries"]), labels, positions,
-                          conditions)
+        return sel.finish(table, labels, positions, conditions)
 
-    def _read_chunk(self, chunk: dict, read: list[int] | None) -> Any:
+    def _read_chunk(self, chunk: dict, read: list[int] | None, km: dict) -> Any:
         """One chunk as an Arrow table: the data columns at positions ``read`` (None: all) and the index."""
         import pyarrow.parquet as pq
 
         wanted = None if read is None else [field(i) for i in read]
         with _opened(self.blob_source(chunk["blob"])) as source:
-            return pq.read_table(source, columns=wanted, use_pandas_metadata=True)
+            table = pq.read_table(source, columns=wanted, use_pandas_metadata=True)
+        return _conform(table, decode_schema(km["arrow"]), km["dictionaries"])
 
-    def _empty_table(self, chunk: dict, read: list[int] | None) -> Any:
-        """No rows, but the types of ``chunk``, categories included (Parquet keeps them with the data)."""
+    def _empty_table(self, chunk: dict, read: list[int] | None, km: dict) -> Any:
+        """No rows, but the types of ``chunk``."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         wanted = None if read is None else [field(i) for i in read]
         with _opened(self.blob_source(chunk["blob"])) as source, pq.ParquetFile(source) as parquet:
             first = next(parquet.iter_batches(batch_size=1, columns=wanted, use_pandas_metadata=True), None)
-            if first is None:  # an empty chunk: read it whole, it has no rows
-                return self._read_chunk(chunk, read)
-            return pa.Table.from_batches([first.slice(0, 0)])
+        if first is None:  # an empty chunk: read it whole, it has no rows
+            return self._read_chunk(chunk, read, km)
+        return _conform(pa.Table.from_batches([first.slice(0, 0)]), decode_schema(km["arrow"]), km["dictionaries"])
 
 
 class _opened:

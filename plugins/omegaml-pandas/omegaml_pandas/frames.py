@@ -106,9 +106,16 @@ def index_freq(frame: Any) -> str | None:
 
 
 def from_table(table: Any, columns: Any, positions: list[int] | None) -> Any:
-    """The DataFrame of ``table``, with original column labels (of ``positions`` when projected)."""
-    frame = table.to_pandas()
-    _restore_object_columns(frame, table.schema.pandas_metadata or {})
+    """The DataFrame of ``table``, with original column labels (of ``positions`` when projected).
+
+    Consumes ``table``: its memory is released during the conversion.
+    """
+    pandas_metadata = table.schema.pandas_metadata or {}
+    # no consolidation copy, and each column's Arrow memory is released once converted: ``table``
+    # must not be used after this call
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    _restore_object_columns(frame, pandas_metadata)
     frame.columns = columns if positions is None else columns[positions]
     return frame
 
