@@ -1,0 +1,136 @@
+"""Writing and reading ``.keras`` archives, and refusing models that could not be read back.
+
+Keras saves and loads the native format only through a path, so callers
+hand in a path inside a temporary directory. Keras is imported inside the
+functions, never at module import.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+#: Packages whose classes Keras finds by module name when loading; anything else must be registered.
+KERAS_PACKAGES = {"keras", "keras_hub", "keras_cv", "keras_nlp"}
+#: File name Keras requires for the native format.
+ARCHIVE_NAME = "model.keras"
+
+
+def describe(model: Any) -> str:
+    """``module.QualName`` of a model's class, for messages and metadata."""
+    return f"{type(model).__module__}.{type(model).__qualname__}"
+
+
+def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
+    """Save ``model`` to ``path`` (a ``.keras`` file) and return facts for ``kind_meta``.
+
+    Raises TypeError, before anything reaches the store, if Keras cannot save
+    the model or could not load it again because a custom class is not registered.
+    """
+    try:
+        model.save(path)
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        raise TypeError(
+            f"keras.model: cannot store {describe(model)} as {name!r} because Keras cannot save it: "
+            f"{_first_sentences(exc)} Give custom classes a get_config() that returns their constructor "
+            "arguments and decorate them with @keras.saving.register_keras_serializable()."
+        ) from exc
+    unregistered = sorted(set(_unregistered_classes(_archive_config(path))))
+    if unregistered:
+        raise TypeError(
+            f"keras.model: cannot store {describe(model)} as {name!r}: Keras could save it but not load it "
+            f"again, because these classes are not registered: {', '.join(unregistered)}. Decorate them with "
+            "@keras.saving.register_keras_serializable() in an importable module (not __main__ if workers "
+            "are to load the model), then put the model again."
+        )
+    return {
+        "format": "keras_v3",
+        "class": describe(model),
+        "keras_version": sys.modules["keras"].__version__,
+        "backend": sys.modules["keras"].backend.backend(),
+        "params": _count_params(model),
+        "modules": _custom_modules(model),
+        "bytes": path.stat().st_size,
+    }
+
+
+def load_archive(path: Path, kind_meta: dict[str, Any], name: str, **load_kwargs: Any) -> Any:
+    """Load the model in ``path``, importing the modules that register its custom classes first."""
+    import keras
+
+    import_custom_modules(kind_meta.get("modules", []), name)
+    try:
+        return keras.saving.load_model(path, **load_kwargs)
+    except TypeError as exc:
+        if "Could not locate" not in str(exc):
+            raise
+        raise TypeError(
+            f"keras.model: cannot load {name!r}: a custom class it uses is not registered in this process "
+            f"({_first_sentences(exc)}) Import the module that defines it, or pass "
+            "custom_objects={'Name': cls} to get()."
+        ) from exc
+
+
+def import_custom_modules(modules: list[str], name: str) -> None:
+    """Import the modules defining a model's custom classes, so their registration decorators run."""
+    for module in modules:
+        if module in sys.modules:
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ImportError(
+                f"keras.model: {name!r} uses custom classes from module {module!r}, which cannot be "
+                f"imported here ({exc}); install it where the model is loaded"
+            ) from exc
+
+
+def _archive_config(path: Path) -> dict[str, Any]:
+    """The model configuration stored inside a ``.keras`` archive (a zip holding config.json)."""
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("config.json"))
+
+
+def _unregistered_classes(config: Any) -> list[str]:
+    """Class names in a serialized config that Keras could not resolve when loading."""
+    import keras
+
+    found: list[str] = []
+    if isinstance(config, dict):
+        module, class_name = config.get("module"), config.get("class_name")
+        if isinstance(class_name, str) and class_name != "function" and "config" in config:
+            builtin = isinstance(module, str) and module.split(".", 1)[0] in KERAS_PACKAGES
+            registered = config.get("registered_name") or class_name
+            if not builtin and keras.saving.get_registered_object(registered) is None:
+                found.append(f"{module or '?'}.{class_name}")
+        for value in config.values():
+            found.extend(_unregistered_classes(value))
+    elif isinstance(config, list):
+        for value in config:
+            found.extend(_unregistered_classes(value))
+    return found
+
+
+def _custom_modules(model: Any) -> list[str]:
+    """Importable modules (not Keras', not __main__) defining the classes of the model and its layers."""
+    layers = [model, *getattr(model, "_flatten_layers", lambda **_: [])(include_self=False, recursive=True)]
+    modules = {type(layer).__module__ for layer in layers}
+    return sorted(m for m in modules if m.split(".", 1)[0] not in KERAS_PACKAGES and m != "__main__")
+
+
+def _count_params(model: Any) -> int | None:
+    try:
+        return int(model.count_params())
+    except ValueError:  # not built yet: no weights
+        return None
+
+
+def _first_sentences(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, without the long examples Keras appends."""
+    text = re.sub(r"\s+", " ", str(exc).split("Example:")[0]).strip()
+    text = text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+    return text if text.endswith((".", "...")) else text + "."
