@@ -186,6 +186,10 @@ class BaseModelBackend(BaseBackend):
             return self.store.omega.datasets.get(name_or_value)
         return name_or_value
 
+    def load_target(self, name_or_value: Any) -> Any:
+        """The target (``Yname``) of a fit or score; override to adapt its shape."""
+        return self.load_data(name_or_value)
+
     def _store_result(self, result: Any, rName: str | None) -> Any:
         if rName:
             self.store.omega.datasets.put(result, rName)
@@ -195,12 +199,18 @@ class BaseModelBackend(BaseBackend):
               rName: str | None = None, refit: bool = False, **kwargs: Any) -> Any:
         model = self.load_model(modelname, for_update=refit)
         X = self.load_data(Xname)
-        args = (X,) if Yname is None else (X, self.load_data(Yname))
+        args = (X,) if Yname is None else (X, self.load_target(Yname))
         result = getattr(model, method)(*args, **kwargs)
         if refit:
-            attributes = {"fitted": True, "fitted_on": {"X": _data_ref(Xname), "Y": _data_ref(Yname)}}
-            return self.store.put(model, modelname, attributes=attributes)
+            meta = self.store.put(model, modelname, attributes=self.lineage(Xname, Yname))
+            if method != "fit_transform":
+                return meta
         return self._store_result(result, rName)
+
+    @staticmethod
+    def lineage(Xname: Any, Yname: Any = None) -> dict[str, Any]:
+        """The attributes a fit records: ``fitted`` and the datasets it was ``fitted_on``."""
+        return {"fitted": True, "fitted_on": {"X": _data_ref(Xname), "Y": _data_ref(Yname)}}
 
     def fit(self, modelname: str, Xname: Any, Yname: Any = None, **kwargs: Any) -> "Metadata":
         """Fit the stored model on datasets and store it again; returns its Metadata."""
@@ -227,13 +237,8 @@ class BaseModelBackend(BaseBackend):
 
     def fit_transform(self, modelname: str, Xname: Any, Yname: Any = None, rName: str | None = None,
                       **kwargs: Any) -> Any:
-        model = self.load_model(modelname, for_update=True)
-        X = self.load_data(Xname)
-        args = (X,) if Yname is None else (X, self.load_data(Yname))
-        result = model.fit_transform(*args, **kwargs)
-        self.store.put(model, modelname, attributes={"fitted": True, "fitted_on": {
-            "X": _data_ref(Xname), "Y": _data_ref(Yname)}})
-        return self._store_result(result, rName)
+        """Fit, store the model again and return the transformed data (stored as ``rName`` if given)."""
+        return self._call("fit_transform", modelname, Xname, Yname, rName=rName, refit=True, **kwargs)
 
 
 def _data_ref(value: Any) -> str | None:
