@@ -10,6 +10,7 @@ import importlib
 import json
 import re
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
         "keras_version": sys.modules["keras"].__version__,
         "backend": sys.modules["keras"].backend.backend(),
         "params": _count_params(model),
+        "optimizer_built": bool(getattr(getattr(model, "optimizer", None), "built", False)),
         "modules": _custom_modules(model),
         "bytes": path.stat().st_size,
     }
@@ -64,7 +66,11 @@ def load_archive(path: Path, kind_meta: dict[str, Any], name: str, **load_kwargs
 
     import_custom_modules(kind_meta.get("modules", []), name)
     try:
-        return keras.saving.load_model(path, **load_kwargs)
+        with warnings.catch_warnings():
+            if not kind_meta.get("optimizer_built", True):
+                # an optimizer that never trained has no state to restore; Keras warns about that
+                warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return keras.saving.load_model(path, **load_kwargs)
     except TypeError as exc:
         if "Could not locate" not in str(exc):
             raise
@@ -102,7 +108,9 @@ def _unregistered_classes(config: Any) -> list[str]:
     found: list[str] = []
     if isinstance(config, dict):
         module, class_name = config.get("module"), config.get("class_name")
-        if isinstance(class_name, str) and class_name != "function" and "config" in config:
+        # a class Keras must look up (not a function, nor one of its "__tensor__"-style literals)
+        is_class = isinstance(class_name, str) and class_name != "function" and not class_name.startswith("__")
+        if is_class and isinstance(config.get("config"), dict):
             builtin = isinstance(module, str) and module.split(".", 1)[0] in KERAS_PACKAGES
             registered = config.get("registered_name") or class_name
             if not builtin and keras.saving.get_registered_object(registered) is None:
