@@ -101,3 +101,17 @@ def test_mongodb_urls_keep_options_when_the_database_changes():
 
     assert with_database("mongodb://h:1/old?replicaSet=rs", "new") == "mongodb://h:1/new?replicaSet=rs"
     assert with_database("mongodb://h:1", "new") == "mongodb://h:1/new"
+
+
+def test_blob_writers_are_plain_binary_streams_on_every_engine(omega):
+    """Serializers write memoryviews and call tell() (joblib, zipfile); both engines accept that."""
+    import array
+
+    with omega.engine.blob_writer("blob-stream") as fh:
+        fh.write(b"abc")
+        fh.write(memoryview(array.array("i", [1, 2])))
+        fh.write(bytearray(b"z"))
+        assert fh.tell() == 3 + 8 + 1
+    with omega.engine.blob_reader("blob-stream") as fh:
+        assert fh.read() == b"abc" + array.array("i", [1, 2]).tobytes() + b"z"
+    omega.engine.blob_delete("blob-stream")

@@ -1,6 +1,7 @@
 """The MongoDB engine: pymongo for metadata and rows, GridFS for blobs."""
 from __future__ import annotations
 
+import io
 import os
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -106,19 +107,20 @@ class MongoEngine(StorageEngine):
 
     # --- blobs --------------------------------------------------------------
     def _open_blob_writer(self, name: str) -> BinaryIO:
-        return self.fs.open_upload_stream(name)
+        return _UploadStream(self.fs.open_upload_stream(name))
 
     def _finish_blob_writer(self, writer: Any, ok: bool) -> None:
+        upload = writer.upload
         if ok:
-            writer.close()
+            upload.close()
             return
         from pymongo.errors import OperationFailure
 
         try:
-            writer.abort()
+            upload.abort()
         except OperationFailure:
             # nx-27017 refuses to delete a files document that was never written; the chunks are what matter
-            self.db[f"{GRIDFS_BUCKET}.chunks"].delete_many({"files_id": {"$eq": writer._id}})
+            self.db[f"{GRIDFS_BUCKET}.chunks"].delete_many({"files_id": {"$eq": upload._id}})
 
     def blob_reader(self, name: str) -> BinaryIO:
         import gridfs
@@ -172,3 +174,27 @@ class MongoEngine(StorageEngine):
         if self._state is not None and self._state[0] == os.getpid():
             self._state[1].close()
         self._state = None
+
+
+class _UploadStream(io.RawIOBase):
+    """A GridFS upload as a plain binary stream: ``tell()`` works (joblib and zipfile need it)."""
+
+    def __init__(self, upload: Any) -> None:
+        self.upload, self._position = upload, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if not isinstance(data, bytes):  # GridIn takes bytes only; joblib writes numpy buffers
+            data = memoryview(data).cast("B").tobytes()
+        size = len(data)
+        self.upload.write(data)
+        self._position += size
+        return size
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:  # the engine closes (commits) or aborts the upload itself
+        super().close()
