@@ -24,3 +24,19 @@ class TestPythonFile(BackendContract):
 
 class TestPythonFileInModels(TestPythonFile):
     store = "models"
+
+
+class TestNdarray(BackendContract):
+    kind = "numpy.ndarray"
+
+    def samples(self):
+        import numpy as np
+
+        return [np.arange(12, dtype="int16").reshape(3, 4), np.array([[1.5, np.nan], [-np.inf, 0.0]]),
+                np.array(["ü", "text"]), np.zeros((2, 0, 3), dtype="<M8[ns]")]
+
+    def assert_same(self, expected, actual):
+        import numpy as np
+
+        assert type(actual) is np.ndarray and actual.dtype == expected.dtype
+        np.testing.assert_array_equal(actual, expected)

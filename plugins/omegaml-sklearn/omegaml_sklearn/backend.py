@@ -5,7 +5,7 @@ import sys
 from typing import Any
 
 from omegaml_core.backends import BaseModelBackend
-from omegaml_core.errors import ObjectNotFound, UnsupportedObjectError
+from omegaml_core.errors import ObjectNotFound
 
 from . import serializers
 
@@ -34,9 +34,7 @@ class SklearnBackend(BaseModelBackend):
     the estimator's class, the scikit-learn version and whether it is fitted.
 
     The model methods (fit, predict, ... with dataset names) are the kernel's;
-    a single-column DataFrame target is passed to scikit-learn as a Series,
-    and array results stored with ``rName`` become DataFrames where a
-    DataFrame backend is installed, else lists.
+    a single-column DataFrame target is passed to scikit-learn as a Series.
     """
 
     @classmethod
@@ -77,19 +75,3 @@ class SklearnBackend(BaseModelBackend):
         if getattr(target, "ndim", 1) == 2 and getattr(target, "shape", (0, 0))[1] == 1 and hasattr(target, "iloc"):
             return target.iloc[:, 0]  # what scikit-learn expects of a single target column
         return target
-
-    def _store_result(self, result: Any, rName: str | None) -> Any:
-        if not (rName and hasattr(result, "ndim") and not hasattr(result, "iloc")):
-            return super()._store_result(result, rName)
-        datasets = self.store.omega.datasets
-        try:  # a DataFrame is stored column-wise and can be filtered
-            datasets.put(_as_frame(result), rName)
-        except (ImportError, UnsupportedObjectError):
-            datasets.put(result.tolist(), rName)
-        return result
-
-
-def _as_frame(array: Any) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame(array.reshape(len(array), -1) if array.ndim == 1 else array)

@@ -1,6 +1,5 @@
 """Model methods by dataset name through the runtime (in-process here: the same JSON round trip as a worker)."""
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -38,14 +37,15 @@ def test_predict_with_rname_stores_the_result_as_a_dataset(om, frames):
     X, Y = frames
     om.models.put(LogisticRegression().fit(X, Y["y"]), "clf")
     om.runtime.model("clf").predict("X", rName="pred").get()
-    stored = om.datasets.get("pred")
-    assert isinstance(stored, pd.DataFrame) and stored[0].tolist() == om.models.get("clf").predict(X).tolist()
+    np.testing.assert_array_equal(om.datasets.get("pred"), om.models.get("clf").predict(X))
 
 
 def test_in_memory_inputs_go_in_as_temporary_datasets(om, frames):
     X, Y = frames
     om.models.put(LogisticRegression().fit(X, Y["y"]), "clf")
     assert om.runtime.model("clf").predict(X.head(3)).get() == om.models.get("clf").predict(X.head(3)).tolist()
+    array = X.to_numpy()
+    assert om.runtime.model("clf").predict(array).get() == om.models.get("clf").predict(array).tolist()
     assert om.datasets.list(hidden=True) == ["X", "Y"]
 
 
@@ -56,7 +56,7 @@ def test_transform_and_fit_transform(om, frames):
     np.testing.assert_allclose(result, StandardScaler().fit_transform(X))
     assert om.models.metadata("scaler").kind_meta["fitted"] is True
     np.testing.assert_allclose(om.runtime.model("scaler").transform("X").get(), result)
-    np.testing.assert_allclose(om.datasets.get("scaled").to_numpy(), result)
+    np.testing.assert_allclose(om.datasets.get("scaled"), result)
 
 
 def test_partial_fit_trains_further_on_each_batch(om, frames):

@@ -46,7 +46,7 @@ def test_a_worker_fits_predicts_and_gridsearches_by_dataset_name(env, om):
         assert om.runtime.model("clf").score("X", "Y").get(timeout=60) == pytest.approx(
             LogisticRegression().fit(X, Y).score(X, Y))
         result = om.runtime.model("clf").gridsearch("X", "Y", {"C": [0.1, 10.0]}, cv=3).get(timeout=60)
-    assert om.datasets.get("pred")[0].tolist() == expected
+    assert om.datasets.get("pred").tolist() == expected
     assert result["best_params"]["C"] in (0.1, 10.0)
     assert om.models.get("clf").C == result["best_params"]["C"]
     np.testing.assert_array_equal(om.models.metadata("clf").attributes["gridsearch"]["best_params"]["C"],
