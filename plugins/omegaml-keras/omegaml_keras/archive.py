@@ -13,7 +13,7 @@ import sys
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 #: Packages whose classes Keras finds by module name when loading; anything else must be registered.
 KERAS_PACKAGES = {"keras", "keras_hub", "keras_cv", "keras_nlp"}
@@ -40,7 +40,8 @@ def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
             f"{_first_sentences(exc)} Give custom classes a get_config() that returns their constructor "
             "arguments and decorate them with @keras.saving.register_keras_serializable()."
         ) from exc
-    unregistered = sorted(set(_unregistered_classes(_archive_config(path))))
+    config = _archive_config(path)
+    unregistered = sorted(set(_unregistered_classes(config)))
     if unregistered:
         raise TypeError(
             f"keras.model: cannot store {describe(model)} as {name!r}: Keras could save it but not load it "
@@ -55,7 +56,7 @@ def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
         "backend": sys.modules["keras"].backend.backend(),
         "params": _count_params(model),
         "optimizer_built": bool(getattr(getattr(model, "optimizer", None), "built", False)),
-        "modules": _custom_modules(model),
+        "modules": _custom_modules(config),
         "bytes": path.stat().st_size,
     }
 
@@ -106,28 +107,45 @@ def _unregistered_classes(config: Any) -> list[str]:
     import keras
 
     found: list[str] = []
-    if isinstance(config, dict):
-        module, class_name = config.get("module"), config.get("class_name")
-        # a class Keras must look up (not a function, nor one of its "__tensor__"-style literals)
-        is_class = isinstance(class_name, str) and class_name != "function" and not class_name.startswith("__")
-        if is_class and isinstance(config.get("config"), dict):
-            builtin = isinstance(module, str) and module.split(".", 1)[0] in KERAS_PACKAGES
-            registered = config.get("registered_name") or class_name
-            if not builtin and keras.saving.get_registered_object(registered) is None:
-                found.append(f"{module or '?'}.{class_name}")
-        for value in config.values():
-            found.extend(_unregistered_classes(value))
-    elif isinstance(config, list):
-        for value in config:
-            found.extend(_unregistered_classes(value))
+    for entry in _objects(config):
+        module, class_name = entry.get("module"), entry["class_name"]
+        if class_name == "function" or _is_keras_module(module):
+            continue
+        if keras.saving.get_registered_object(entry.get("registered_name") or class_name) is None:
+            found.append(f"{module}.{class_name}" if module else class_name)
     return found
 
 
-def _custom_modules(model: Any) -> list[str]:
-    """Importable modules (not Keras', not __main__) defining the classes of the model and its layers."""
-    layers = [model, *getattr(model, "_flatten_layers", lambda **_: [])(include_self=False, recursive=True)]
-    modules = {type(layer).__module__ for layer in layers}
-    return sorted(m for m in modules if m.split(".", 1)[0] not in KERAS_PACKAGES and m != "__main__")
+def _custom_modules(config: Any) -> list[str]:
+    """Importable modules (not Keras', not __main__) defining the custom classes and functions a config uses."""
+    import keras
+
+    modules = set()
+    for entry in _objects(config):
+        module = entry.get("module")
+        if entry["class_name"] == "function" and isinstance(entry.get("config"), str):
+            # registered functions are saved by name only: ask the registry where they live
+            module = getattr(keras.saving.get_registered_object(entry["config"]), "__module__", None)
+        if isinstance(module, str) and module not in ("builtins", "__main__") and not _is_keras_module(module):
+            modules.add(module)
+    return sorted(modules)
+
+
+def _objects(config: Any) -> Iterator[dict[str, Any]]:
+    """Every serialized object (class or function) in a Keras config, skipping Keras' literals (``__tensor__``...)."""
+    if isinstance(config, dict):
+        class_name = config.get("class_name")
+        if isinstance(class_name, str) and not class_name.startswith("__") and "config" in config:
+            yield config
+        for value in config.values():
+            yield from _objects(value)
+    elif isinstance(config, list):
+        for value in config:
+            yield from _objects(value)
+
+
+def _is_keras_module(module: Any) -> bool:
+    return isinstance(module, str) and module.split(".", 1)[0] in KERAS_PACKAGES
 
 
 def _count_params(model: Any) -> int | None:

@@ -76,3 +76,9 @@ class Unsavable(keras.Model):
 def built(model: keras.Model) -> keras.Model:
     model(keras.ops.zeros((1, 2)))
     return model
+
+
+@keras.saving.register_keras_serializable(package="omegaml_keras_tests")
+def squared_error(y_true, y_pred):
+    """A custom loss: saved by registered name only."""
+    return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)

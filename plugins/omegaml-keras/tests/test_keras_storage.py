@@ -36,6 +36,14 @@ def test_a_subclassed_model_records_the_module_that_registers_its_class(omega):
     assert meta.kind_meta["modules"] == ["kerasmodels"]
 
 
+def test_a_model_with_a_custom_loss_records_the_module_of_the_function(omega, xy):
+    model = kerasmodels.sequential(compiled=False)
+    model.compile(optimizer="sgd", loss=kerasmodels.squared_error)
+    assert omega.models.put(model, "m").kind_meta["modules"] == ["kerasmodels"]
+    loaded = omega.models.get("m")
+    assert loaded.evaluate(*xy, verbose=0) == model.evaluate(*xy, verbose=0)
+
+
 def test_the_compiled_state_and_trained_optimizer_survive_a_round_trip(omega, xy):
     model = kerasmodels.sequential()
     model.fit(*xy, epochs=2, verbose=0)
