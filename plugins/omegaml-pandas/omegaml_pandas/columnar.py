@@ -138,8 +138,9 @@ class ColumnarBackend(BaseDataBackend):
         import pyarrow.parquet as pq
 
         wanted = None if read is None else [field(i) for i in read]
-        with _opened(self.blob_source(chunk["blob"])) as source:
-            table = pq.read_table(source, columns=wanted, use_pandas_metadata=True)
+        with _opened(self.blob_source(chunk["blob"])) as source, pq.ParquetFile(source) as parquet:
+            # ParquetFile.read, not read_table: the same table without the dataset layer's ~1 ms per call
+            table = parquet.read(columns=wanted, use_pandas_metadata=True)
         return _conform(table, decode_schema(km["arrow"]), km["dictionaries"])
 
     def _empty_table(self, chunk: dict, read: list[int] | None, km: dict) -> Any:

@@ -10,6 +10,7 @@ index, categoricals, nullable and tz-aware dtypes; what it drops (an index's
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -36,6 +37,12 @@ def encode_columns(columns: Any) -> str:
 
 
 def decode_columns(encoded: str) -> Any:
+    """The column labels ``encode_columns`` stored (a copy: an Index's name can be changed in place)."""
+    return _decoded_columns(encoded).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded_columns(encoded: str) -> Any:
     import pandas as pd
     import pyarrow as pa
 

@@ -85,8 +85,8 @@ def test_a_projection_reads_only_the_needed_columns(om, monkeypatch):
 
     om.datasets.put(pd.DataFrame({"a": [1], "b": [2], "c": [3]}), "t")
     asked = []
-    original = pq.read_table
-    monkeypatch.setattr(pq, "read_table", lambda source, columns=None, **kw: asked.append(columns) or original(source, columns=columns, **kw))
+    original = pq.ParquetFile.read
+    monkeypatch.setattr(pq.ParquetFile, "read", lambda self, columns=None, **kw: asked.append(columns) or original(self, columns=columns, **kw))
     om.datasets.get("t[c]", a=1)
     assert asked == [["c2", "c0"]]
 
