@@ -7,11 +7,10 @@ functions, never at module import.
 from __future__ import annotations
 
 import importlib
-import json
+import io
 import re
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,21 +25,22 @@ def describe(model: Any) -> str:
     return f"{type(model).__module__}.{type(model).__qualname__}"
 
 
-def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
-    """Save ``model`` to ``path`` (a ``.keras`` file) and return facts for ``kind_meta``.
+def check_savable(model: Any, name: str) -> dict[str, Any]:
+    """The model's serialized config (what ``model.save`` writes as config.json).
 
-    Raises TypeError, before anything reaches the store, if Keras cannot save
-    the model or could not load it again because a custom class is not registered.
+    Raises TypeError, before anything is written, if Keras cannot serialize the
+    model or could not load it again because a custom class is not registered.
     """
+    import keras
+
     try:
-        model.save(path)
+        config = keras.saving.serialize_keras_object(model)
     except (NotImplementedError, TypeError, ValueError) as exc:
         raise TypeError(
             f"keras.model: cannot store {describe(model)} as {name!r} because Keras cannot save it: "
             f"{_first_sentences(exc)} Give custom classes a get_config() that returns their constructor "
             "arguments and decorate them with @keras.saving.register_keras_serializable()."
         ) from exc
-    config = _archive_config(path)
     unregistered = sorted(set(_unregistered_classes(config)))
     if unregistered:
         raise TypeError(
@@ -49,6 +49,30 @@ def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
             "@keras.saving.register_keras_serializable() in an importable module (not __main__ if workers "
             "are to load the model), then put the model again."
         )
+    return config
+
+
+def can_write_to(stream: Any) -> bool:
+    """True if Keras can write the archive straight into ``stream`` (a seekable io file), saving a copy."""
+    try:
+        from keras.src.saving import saving_lib  # the public save_model takes paths only
+    except ImportError:
+        return False
+    return hasattr(saving_lib, "save_model") and isinstance(stream, io.IOBase) and stream.seekable()
+
+
+def write_archive(model: Any, target: Any) -> None:
+    """Save ``model`` in the native format to a ``.keras`` path, or to a stream ``can_write_to`` accepts."""
+    if isinstance(target, (str, Path)):
+        model.save(target)
+    else:
+        from keras.src.saving import saving_lib
+
+        saving_lib.save_model(model, target)
+
+
+def archive_facts(model: Any, config: dict[str, Any], size: int) -> dict[str, Any]:
+    """What ``kind_meta`` records about a stored model."""
     return {
         "format": "keras_v3",
         "class": describe(model),
@@ -57,7 +81,7 @@ def save_archive(model: Any, path: Path, name: str) -> dict[str, Any]:
         "params": _count_params(model),
         "optimizer_built": bool(getattr(getattr(model, "optimizer", None), "built", False)),
         "modules": _custom_modules(config),
-        "bytes": path.stat().st_size,
+        "bytes": size,
     }
 
 
@@ -94,12 +118,6 @@ def import_custom_modules(modules: list[str], name: str) -> None:
                 f"keras.model: {name!r} uses custom classes from module {module!r}, which cannot be "
                 f"imported here ({exc}); install it where the model is loaded"
             ) from exc
-
-
-def _archive_config(path: Path) -> dict[str, Any]:
-    """The model configuration stored inside a ``.keras`` archive (a zip holding config.json)."""
-    with zipfile.ZipFile(path) as archive:
-        return json.loads(archive.read("config.json"))
 
 
 def _unregistered_classes(config: Any) -> list[str]:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from omegaml_core.backends import BaseModelBackend
 from omegaml_core.backends.base import COPY_BUFFER
 
-from .archive import ARCHIVE_NAME, describe, load_archive, save_archive
+from .archive import (ARCHIVE_NAME, archive_facts, can_write_to, check_savable, describe, load_archive,
+                      write_archive)
 from .arrays import as_array, plain_history, plain_metrics, storable
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ def is_keras_model(obj: Any) -> bool:
 class KerasBackend(BaseModelBackend):
     """Sequential, functional and subclassed Keras models (subclassed ones need a registered class).
 
-    ``put`` saves the model with ``model.save`` to a temporary ``.keras`` file
-    and streams it into one blob; ``get`` loads it with ``keras.saving.load_model``
+    ``put`` saves the model in the native format straight into one blob where
+    the engine's writer is a seekable file (else through a temporary ``.keras`` file); ``get`` loads it with ``keras.saving.load_model``
     and accepts its ``custom_objects``, ``compile`` and ``safe_mode`` arguments.
     """
 
@@ -53,14 +54,27 @@ class KerasBackend(BaseModelBackend):
                             f"{type(obj).__qualname__}. Pass a Keras model, or another kind=...")
         if append:
             raise ValueError(f"{KIND} does not append; put the whole model again")
+        config = check_savable(obj, name)  # refuse before anything is written
         meta.blobs = []
-        with tempfile.TemporaryDirectory(prefix="omegaml-keras-") as tmp:
-            path = Path(tmp) / ARCHIVE_NAME
-            facts = save_archive(obj, path, name)
-            with open(path, "rb") as src, self.write_blob(meta) as (_, dst):
-                shutil.copyfileobj(src, dst, COPY_BUFFER)
+        with self.write_blob(meta) as (_, dst):
+            if can_write_to(dst):
+                write_archive(obj, dst)
+                size = dst.tell()
+            else:
+                size = self._write_via_file(obj, dst)
+        facts = archive_facts(obj, config, size)
         meta.kind_meta = facts
         return meta
+
+    @staticmethod
+    def _write_via_file(model: Any, dst: Any) -> int:
+        """Save to a temporary ``.keras`` file and stream it into ``dst`` (engines without seekable writers)."""
+        with tempfile.TemporaryDirectory(prefix="omegaml-keras-") as tmp:
+            path = Path(tmp) / ARCHIVE_NAME
+            write_archive(model, path)
+            with open(path, "rb") as src:
+                shutil.copyfileobj(src, dst, COPY_BUFFER)
+            return path.stat().st_size
 
     def get(self, name: str, meta: "Metadata", **kwargs: Any) -> Any:
         """The stored model, loaded fresh. Keyword arguments go to ``keras.saving.load_model``."""
