@@ -40,6 +40,7 @@ def test_predict_with_rname_stores_the_result_as_a_dataset(om, frames):
     np.testing.assert_array_equal(om.datasets.get("pred"), om.models.get("clf").predict(X))
 
 
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")  # the ndarray input, on purpose
 def test_in_memory_inputs_go_in_as_temporary_datasets(om, frames):
     X, Y = frames
     om.models.put(LogisticRegression().fit(X, Y["y"]), "clf")
