@@ -113,7 +113,8 @@ def cmd_gc(args: argparse.Namespace) -> int:
         print(f"removed {name}")
     for what, name in sorted(engine.orphans()):
         if what == "collection":
-            print(f"unowned collection {name} (not removed; drop it by hand if no write is running)")
+            print(f"unowned collection {name} (not removed: too young, or its name has no creation time; "
+                  "drop it by hand if no write is running)")
     return 0
 
 

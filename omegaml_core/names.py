@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 import unicodedata
 
 from .errors import InvalidNameError
@@ -77,9 +78,21 @@ def storage_name(bucket: str, prefix: str, name: str, kind: str = "obj") -> str:
     """A fresh storage name for one write of ``name``: ASCII, at most 60 characters.
 
     The readable part helps a human browsing the database; the hash ties it to
-    the object; the random token makes every write's location unique.
+    the object; the token (creation second, then random) makes every write's
+    location unique and tells garbage collection how old an unowned one is.
     """
     digest = hashlib.sha1(f"{bucket}\0{prefix}\0{name}".encode()).hexdigest()[:12]
     slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:20] or "x"
     kind_slug = re.sub(r"[^A-Za-z0-9]+", "_", kind)[:10]
-    return f"om_{kind_slug}_{slug}_{digest}_{secrets.token_hex(4)}"
+    return f"om_{kind_slug}_{slug}_{digest}_{int(time.time()):08x}{secrets.token_hex(2)}"
+
+
+_TOKEN = re.compile(r"_(?P<created>[0-9a-f]{8})[0-9a-f]{4}$")
+
+
+def storage_name_age(storage: str, now: float | None = None) -> float | None:
+    """Seconds since ``storage_name`` made ``storage``, or None for a name it did not make."""
+    match = _TOKEN.search(storage)
+    if match is None:
+        return None
+    return (time.time() if now is None else now) - int(match["created"], 16)

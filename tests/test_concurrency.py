@@ -137,3 +137,22 @@ def test_unowned_blobs_older_than_the_threshold_are_collected(omega):
     assert omega.engine.collect_garbage(min_age_seconds=3600) == []
     assert omega.engine.collect_garbage(min_age_seconds=0) == ["om_left_behind_by_a_crash"]
     assert omega.datasets.get("kept") == [1]
+
+
+def test_unowned_collections_are_collected_by_the_age_in_their_storage_name(omega):
+    import time
+
+    from omegaml_core.names import storage_name, storage_name_age
+
+    assert 0 <= storage_name_age(storage_name("b", "data/", "x")) < 5
+    assert storage_name_age("a_collection_made_by_hand") is None
+    old = storage_name("omega", "data/", "crashed", "rows")
+    old = old[:-12] + f"{int(time.time()) - 7200:08x}" + old[-4:]  # written two hours ago
+    young = storage_name("omega", "data/", "in-flight", "rows")
+    for name in (old, young, "om_made_by_hand"):
+        omega.engine.collection(name).insert_one({"row": 1})
+    omega.datasets.put([1], "kept")
+    assert omega.engine.collect_garbage(min_age_seconds=3600) == [old]
+    assert set(omega.engine.list_collections()) == {young, "om_made_by_hand"}
+    assert omega.engine.orphans() == {("collection", young), ("collection", "om_made_by_hand")}
+    assert omega.datasets.get("kept") == [1]

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO, Iterable, Iterator
 
 from ..config import redact_url
 from ..errors import ConcurrentWriteError
+from ..names import storage_name_age
 
 META_COLLECTION = "omega_metadata"
 STORAGE_PREFIX = "om_"  # every collection and blob the kernel allocates starts with this
@@ -145,17 +146,24 @@ class StorageEngine(ABC):
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what killed writers left behind, if older than ``min_age_seconds``.
 
-        That is: unowned blobs and partial uploads. The age threshold protects
-        writes in flight in other processes (their bytes exist before their
-        Metadata is committed). Unowned collections are listed by ``orphans()``
-        but not dropped here, because a collection has no creation time.
-        Returns what was removed.
+        That is: unowned blobs, partial uploads and unowned collections. The age
+        threshold protects writes in flight in other processes (their bytes
+        exist before their Metadata is committed). A collection's age is read
+        from its storage name; one whose name carries no time is left alone
+        (``orphans()`` still lists it). Returns what was removed.
         """
         removed = []
         owned = self.meta_referencing("blobs", self.list_blobs())
         for name, age in self._blob_ages():
             if age >= min_age_seconds and name not in owned:
                 self.blob_delete(name)
+                removed.append(name)
+        collections = self.list_collections()
+        owned = self.meta_referencing("collections", collections)
+        for name in collections:
+            age = storage_name_age(name)
+            if name not in owned and age is not None and age >= min_age_seconds:
+                self.drop_collection(name)
                 removed.append(name)
         return removed + self._remove_partial_writes(min_age_seconds)
 
