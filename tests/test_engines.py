@@ -115,3 +115,20 @@ def test_blob_writers_are_plain_binary_streams_on_every_engine(omega):
     with omega.engine.blob_reader("blob-stream") as fh:
         assert fh.read() == b"abc" + array.array("i", [1, 2]).tobytes() + b"z"
     omega.engine.blob_delete("blob-stream")
+
+
+def test_the_embedded_engine_stores_text_json_whatever_sqlite_the_process_has(tmp_path):
+    """A process with a newer SQLite (TensorFlow brings 3.50) must not write JSONB that older ones cannot read."""
+    import sqlite3
+
+    from omegaml_core.config import Config
+    from omegaml_core.omega import Omega
+
+    om = Omega(Config(storage_url=f"sqlite:///{tmp_path / 'o.db'}"))
+    om.datasets.put({"a": 1}, "doc")
+    with pytest.raises(sqlite3.OperationalError):
+        om.engine.conn.db.execute("SELECT jsonb('{}')")  # what neosqlite probes before choosing JSONB
+    with sqlite3.connect(tmp_path / "o.db") as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'om%'")]
+        stored_as = {row[0] for t in tables for row in db.execute(f'SELECT DISTINCT typeof(data) FROM "{t}"')}
+    assert tables and stored_as == {"text"}

@@ -56,6 +56,7 @@ class EmbeddedEngine(StorageEngine):
 
             try:
                 conn = neosqlite.Connection(str(self.path), timeout=60)
+                _pin_text_json(conn.db)
             except Exception as exc:  # sqlite3.OperationalError and friends
                 raise StorageUnavailable(f"cannot open embedded database {self.path}: {exc}") from exc
             conn[META_COLLECTION].create_index(
@@ -152,6 +153,23 @@ class EmbeddedEngine(StorageEngine):
         if conn is not None and self._local.pid == os.getpid():
             conn.close()
         self._local = threading.local()
+
+
+def _pin_text_json(db: Any) -> None:
+    """Make neosqlite store and query text JSON, never JSONB, whatever this process's SQLite can do.
+
+    neosqlite uses JSONB where SQLite has it (3.45+). The file must stay
+    writable by every process, and a process can see a newer SQLite than its
+    neighbours (TensorFlow loads its own 3.50 into the process, Debian's is
+    3.40): a table written as JSONB there fails with "unknown function:
+    jsonb_extract()" everywhere else. neosqlite probes ``SELECT jsonb(...)``;
+    shadowing ``jsonb`` with a function that raises makes the probe say no.
+    """
+
+    def no_jsonb(*args: Any) -> None:
+        raise NotImplementedError("omegaml stores text JSON so that every SQLite version can use the file")
+
+    db.create_function("jsonb", 1, no_jsonb, deterministic=True)
 
 
 class _ImmediateTransaction:

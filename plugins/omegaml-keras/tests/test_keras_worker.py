@@ -1,9 +1,6 @@
 """A real worker (a subprocess on the local Redis) fits and predicts Keras models by dataset name.
 
-The store is MongoDB over the wire (the kernel's nx-27017 stand-in), not the embedded engine:
-TensorFlow bundles its own SQLite, and an embedded store created in a process that imported
-TensorFlow first (this one) uses SQLite JSONB functions that a worker on the system SQLite
-cannot write with. See the README's limits.
+Each test runs on the embedded engine and on MongoDB over the wire (the kernel's nx-27017 stand-in).
 """
 import os
 import secrets
@@ -24,14 +21,18 @@ REDIS = ("127.0.0.1", 6379)
 TESTS = Path(__file__).parent
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch, omega_mongo_base_url):
-    """Environment shared by this process and the worker: a fresh MongoDB database, a fresh Redis database."""
+@pytest.fixture(params=["embedded", "mongodb"])
+def env(request, tmp_path, monkeypatch):
+    """Environment shared by this process and the worker: a fresh store, a fresh Redis database."""
     if not service_up(*REDIS):
         pytest.skip("Redis is not running on 127.0.0.1:6379; start it to run the worker tests")
     broker = f"redis://{REDIS[0]}:{REDIS[1]}/{secrets.randbelow(15) + 1}"
     purge_queues(broker)
-    env = {"OMEGA_BROKER": broker, "OMEGA_MONGO_URL": fresh_database_url(omega_mongo_base_url),
+    if request.param == "mongodb":
+        storage = fresh_database_url(request.getfixturevalue("omega_mongo_base_url"))
+    else:
+        storage = f"sqlite:///{tmp_path / 'omega.db'}"
+    env = {"OMEGA_BROKER": broker, "OMEGA_MONGO_URL": storage,
            "OMEGA_HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "2",
            # the worker imports the module that registers the subclassed test model from here
            "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
