@@ -27,4 +27,4 @@ def test_a_fitted_model_is_promoted_with_its_attributes(om):
 def test_the_check_is_a_hook_the_plugin_registers_through_entry_points(om):
     sklearn_plugin = next(p for p in om.plugins() if p["distribution"] == "omegaml-sklearn")
     assert sklearn_plugin["hooks"] == ["sklearn-promotion"] and sklearn_plugin["errors"] == []
-    assert "sklearn.gridsearch" in __import__("omegaml_core.runtime.taskdefs", fromlist=["x"]).load_tasks()
+    assert sklearn_plugin["tasks"] == ["sklearn"] and sklearn_plugin["kinds"] == ["sklearn.joblib"]
