@@ -38,8 +38,10 @@ def plain(value: Any) -> Any:
     values = getattr(value, "values", None)
     if hasattr(value, "to_frame") or (values is not None and hasattr(value, "columns")):
         return plain(value.values.tolist())  # pandas Series / DataFrame
+    if getattr(getattr(value, "dtype", None), "kind", "?") in ("b", "i", "u", "f") and hasattr(value, "tolist"):
+        return value.tolist()  # numeric numpy arrays and scalars: tolist() gives plain ints, floats and bools
     if hasattr(value, "tolist"):
-        return plain(value.tolist())  # numpy arrays and scalars
+        return plain(value.tolist())  # other numpy arrays and scalars (dates, objects, complex)
     if hasattr(value, "item"):
         return value.item()
     return repr(value)
