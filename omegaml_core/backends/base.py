@@ -210,7 +210,7 @@ class BaseModelBackend(BaseBackend):
     @staticmethod
     def lineage(Xname: Any, Yname: Any = None) -> dict[str, Any]:
         """The attributes a fit records: ``fitted`` and the datasets it was ``fitted_on``."""
-        return {"fitted": True, "fitted_on": {"X": _data_ref(Xname), "Y": _data_ref(Yname)}}
+        return {"fitted": True, "fitted_on": {"X": data_ref(Xname), "Y": data_ref(Yname)}}
 
     def fit(self, modelname: str, Xname: Any, Yname: Any = None, **kwargs: Any) -> "Metadata":
         """Fit the stored model on datasets and store it again; returns its Metadata."""
@@ -241,7 +241,7 @@ class BaseModelBackend(BaseBackend):
         return self._call("fit_transform", modelname, Xname, Yname, rName=rName, refit=True, **kwargs)
 
 
-def _data_ref(value: Any) -> str | None:
+def data_ref(value: Any) -> str | None:
     """How lineage records an input: its dataset name, or a note that it was in memory."""
     if value is None:
         return None

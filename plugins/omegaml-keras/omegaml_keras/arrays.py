@@ -24,30 +24,11 @@ def as_array(value: Any) -> Any:
 
 
 def storable(result: Any) -> Any:
-    """A prediction in a form the datasets store accepts.
-
-    A 1- or 2-dimensional array becomes a pandas DataFrame with columns ``"0"``,
-    ``"1"``, ... when pandas is installed; anything else (and everything without
-    pandas) becomes nested lists.
-    """
-    import numpy as np
-
-    if isinstance(result, np.ndarray) and result.ndim <= 2:
-        try:
-            import pandas as pd
-        except ImportError:
-            return result.tolist()
-        frame = pd.DataFrame(result.reshape(len(result), -1))
-        frame.columns = [str(c) for c in frame.columns]
-        return frame
+    """A prediction in a form the datasets store accepts: an array as it is (the kernel's
+    ``numpy.ndarray`` kind), the outputs of a multi-output model as a list of nested lists."""
     if isinstance(result, (list, tuple)):
-        return [storable_list(item) for item in result]
-    return storable_list(result)
-
-
-def storable_list(value: Any) -> Any:
-    """Nested lists of plain numbers for an array, or the value itself."""
-    return value.tolist() if hasattr(value, "tolist") else value
+        return [item.tolist() if hasattr(item, "tolist") else item for item in result]
+    return result
 
 
 def plain_history(history: dict[str, list[Any]]) -> dict[str, list[float | None]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from omegaml_core.backends import BaseModelBackend
-from omegaml_core.backends.base import COPY_BUFFER
+from omegaml_core.backends.base import COPY_BUFFER, data_ref
 
 from .archive import (ARCHIVE_NAME, archive_facts, can_write_to, check_savable, describe, load_archive,
                       write_archive)
@@ -114,11 +114,10 @@ class KerasBackend(BaseModelBackend):
         model = self._compiled_model(modelname, "fit")
         history = model.fit(X, Y, epochs=epochs, batch_size=batch_size, validation_data=validation,
                             verbose=verbose, **kwargs)
-        lineage = {"X": _data_ref(Xname), "Y": _data_ref(Yname)}
+        attributes = {**self.lineage(Xname, Yname), "history": plain_history(history.history)}
         if validation_data is not None:
-            lineage["validation"] = [_data_ref(v) for v in validation_data]
-        return self.store.put(model, modelname, attributes={
-            "fitted": True, "fitted_on": lineage, "history": plain_history(history.history)})
+            attributes["fitted_on"]["validation"] = [data_ref(v) for v in validation_data]
+        return self.store.put(model, modelname, attributes=attributes)
 
     def partial_fit(self, modelname: str, Xname: Any, Yname: Any = None, epochs: int = 1,
                     batch_size: int | None = None, verbose: int = 0, **kwargs: Any) -> "Metadata":
@@ -131,8 +130,7 @@ class KerasBackend(BaseModelBackend):
         model = self._compiled_model(modelname, "partial_fit")
         history = model.fit(X, Y, epochs=epochs, batch_size=batch_size, verbose=verbose, **kwargs)
         return self.store.put(model, modelname, attributes={
-            "fitted": True, "fitted_on": {"X": _data_ref(Xname), "Y": _data_ref(Yname)},
-            "history": plain_history(history.history)})
+            **self.lineage(Xname, Yname), "history": plain_history(history.history)})
 
     def predict(self, modelname: str, Xname: Any, rName: str | None = None, batch_size: int | None = None,
                 verbose: int = 0, **kwargs: Any) -> Any:
@@ -187,9 +185,3 @@ class KerasBackend(BaseModelBackend):
                              "call model.compile(optimizer=..., loss=...) and put it again")
         return model
 
-
-def _data_ref(value: Any) -> str | None:
-    """How lineage records an input: its dataset name, or a note that it was passed in memory."""
-    if value is None:
-        return None
-    return value if isinstance(value, str) else f"<in-memory {type(value).__name__}>"

@@ -56,14 +56,14 @@ def test_predict_by_name_returns_the_models_predictions(stored_data, xy):
     np.testing.assert_allclose(result, model.predict(xy[0], verbose=0), rtol=1e-6)
 
 
-def test_predict_with_rname_stores_the_predictions_as_a_frame(stored_data, xy):
+def test_predict_with_rname_stores_the_predictions_as_an_array(stored_data, xy):
     om = stored_data
     model = kerasmodels.sequential()
     om.models.put(model, "m")
     om.runtime.model("m").predict("X", rName="predictions").get()
     stored = om.datasets.get("predictions")
-    assert list(stored.columns) == ["0"] and len(stored) == len(xy[0])
-    np.testing.assert_allclose(stored.to_numpy(), model.predict(xy[0], verbose=0), rtol=1e-6)
+    assert om.datasets.metadata("predictions").kind == "numpy.ndarray" and stored.shape == (len(xy[0]), 1)
+    np.testing.assert_allclose(stored, model.predict(xy[0], verbose=0), rtol=1e-6)
 
 
 def test_predict_accepts_a_list_of_rows(omega, xy):
@@ -168,3 +168,11 @@ def test_data_of_the_wrong_shape_fails_with_the_keras_error(stored_data):
     om.models.put(kerasmodels.sequential(), "m")
     with pytest.raises(ValueError, match="shape"):
         om.runtime.model("m").predict("three").get()
+
+
+def test_predict_accepts_an_in_memory_array(omega, xy):
+    model = kerasmodels.sequential()
+    omega.models.put(model, "m")
+    result = omega.runtime.model("m").predict(xy[0][:3]).get()
+    np.testing.assert_allclose(result, model.predict(xy[0][:3], verbose=0), rtol=1e-6)
+    assert omega.datasets.list(hidden=True) == []  # the temporary input dataset is gone

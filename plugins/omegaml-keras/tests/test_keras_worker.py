@@ -63,7 +63,7 @@ def test_a_worker_fits_and_predicts_by_dataset_name(env, om, xy):
     fitted = om.models.get("m")
     assert int(fitted.optimizer.iterations) == 3 * 2
     np.testing.assert_allclose(predicted, fitted.predict(xy[0], verbose=0), rtol=1e-5)
-    np.testing.assert_allclose(om.datasets.get("predictions").to_numpy(), predicted, rtol=1e-6)
+    np.testing.assert_allclose(om.datasets.get("predictions"), predicted, rtol=1e-6)
     assert score == pytest.approx(fitted.evaluate(*xy, verbose=0), rel=1e-5)
 
 
