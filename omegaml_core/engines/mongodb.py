@@ -177,7 +177,10 @@ class MongoEngine(StorageEngine):
 
 
 class _UploadStream(io.RawIOBase):
-    """A GridFS upload as a plain binary stream: ``tell()`` works (joblib and zipfile need it)."""
+    """A GridFS upload as a plain binary stream: ``tell()`` works (joblib and zipfile need it).
+
+    Closing the stream does not finish the upload; the engine commits or aborts it.
+    """
 
     def __init__(self, upload: Any) -> None:
         self.upload, self._position = upload, 0
@@ -195,6 +198,3 @@ class _UploadStream(io.RawIOBase):
 
     def tell(self) -> int:
         return self._position
-
-    def close(self) -> None:  # the engine closes (commits) or aborts the upload itself
-        super().close()

@@ -9,6 +9,9 @@ from omegaml_core.errors import ObjectNotFound
 
 from . import serializers
 
+#: The kind this plugin registers (entry point name in pyproject.toml).
+KIND = "sklearn.joblib"
+
 
 def is_fitted(model: Any) -> bool:
     """scikit-learn's own answer to "is this estimator fitted?"."""
@@ -72,6 +75,6 @@ class SklearnBackend(BaseModelBackend):
 
     def load_target(self, name_or_value: Any) -> Any:
         target = self.load_data(name_or_value)
-        if getattr(target, "ndim", 1) == 2 and getattr(target, "shape", (0, 0))[1] == 1 and hasattr(target, "iloc"):
+        if hasattr(target, "iloc") and target.ndim == 2 and target.shape[1] == 1:
             return target.iloc[:, 0]  # what scikit-learn expects of a single target column
         return target

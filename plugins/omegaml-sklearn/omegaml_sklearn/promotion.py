@@ -10,7 +10,7 @@ from typing import Any
 from omegaml_core.errors import PromotionRefused
 from omegaml_core.hookspecs import hookimpl
 
-KIND = "sklearn.joblib"
+from .backend import KIND
 
 
 @hookimpl

@@ -11,6 +11,8 @@ from typing import Any
 
 from omegaml_core.runtime import task
 
+from .backend import KIND
+
 #: keyword arguments passed through to GridSearchCV
 GRIDSEARCH_OPTIONS = ("cv", "scoring", "n_jobs", "error_score", "return_train_score")
 
@@ -32,6 +34,8 @@ def gridsearch(om: Any, modelname: str, Xname: Any, Yname: Any, parameters: dict
         raise ValueError("gridsearch: parameters must be a non-empty dict of parameter name to list of values "
                          "(or a list of such dicts), e.g. {'C': [0.1, 1, 10]}")
     meta = om.models.metadata(modelname)
+    if meta.kind != KIND:
+        raise TypeError(f"gridsearch needs a scikit-learn model; {modelname!r} is of kind {meta.kind!r}")
     backend = om.models.backend(meta.kind)
     model = backend.load_model(modelname, for_update=True)
     search = GridSearchCV(model, parameters, refit=True, **options)

@@ -131,3 +131,9 @@ def test_gridsearch_refuses_bad_arguments_and_leaves_the_model_alone(om, frames,
     with pytest.raises((ValueError, TypeError), match=error):
         om.runtime.model("clf").gridsearch("X", "Y", parameters, **options).get()
     assert om.models.metadata("clf").rev == rev
+
+
+def test_gridsearch_of_a_model_that_is_not_scikit_learn_says_so(om, frames):
+    om.models.put({"not": "a model"}, "notes")
+    with pytest.raises(TypeError, match="gridsearch needs a scikit-learn model; 'notes' is of kind 'python.data'"):
+        om.runtime.model("notes").gridsearch("X", "Y", {"C": [1.0]}).get()
