@@ -10,6 +10,13 @@
 
 ``models``, ``jobs`` and ``scripts`` take the same commands. Errors print one
 line and exit with status 1 (set OMEGA_DEBUG=1 for a traceback).
+
+Plugins add commands through the ``omegaml.cli`` entry point group: the value
+is a function ``add_commands(cli: CommandLine)`` that calls
+``cli.add_command('serve', help=...)`` for a new command or
+``cli.add_action('jobs', 'run', help=...)`` to extend an existing one, and sets
+``func=`` on the parser it gets back (``parser.set_defaults(func=...)``). The
+kernel's own runtime commands are registered the same way.
 """
 from __future__ import annotations
 
@@ -118,6 +125,53 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return 0
 
 
+class CommandLine:
+    """What an ``omegaml.cli`` plugin gets: a way to add commands and actions to ``om``."""
+
+    def __init__(self, sub: Any) -> None:
+        self._sub = sub
+        self._actions: dict[str, Any] = {}
+
+    def add_command(self, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """A new top-level command ``om NAME``; set ``func`` on the returned parser."""
+        if name in self._sub.choices:
+            raise ValueError(f"om {name} is already defined")
+        return self._sub.add_parser(name, help=help, **kwargs)
+
+    def add_group(self, name: str, help: str) -> Any:
+        """A new command with actions (``om NAME ACTION``); returns its subparsers for ``add_action``."""
+        parser = self.add_command(name, help)
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        self._actions[name] = actions
+        return actions
+
+    def add_action(self, command: str, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """A new action ``om COMMAND NAME`` of an existing command group (``om jobs run``, say)."""
+        if command not in self._actions:
+            raise ValueError(f"om {command} has no actions to extend; known: {', '.join(sorted(self._actions))}")
+        actions = self._actions[command]
+        if name in actions.choices:
+            raise ValueError(f"om {command} {name} is already defined")
+        return actions.add_parser(name, help=help, **kwargs)
+
+
+def _add_plugin_commands(cli: CommandLine) -> list[str]:
+    """Let every ``omegaml.cli`` plugin add its commands; one that fails is reported, not fatal."""
+    from .discovery import registry
+
+    problems = []
+    for name, add_commands in registry().cli_extensions():
+        try:
+            add_commands(cli)
+        except Exception as exc:  # a broken plugin must not take the om command down
+            problems.append(f"om: warning: commands of plugin {name!r} failed to load: {type(exc).__name__}: {exc}")
+    for entry in registry().in_group("omegaml.cli"):
+        if entry.error:
+            problems.append(f"om: warning: commands of plugin {entry.name!r} ({entry.describe()}) failed to load: "
+                            f"{entry.error}")
+    return problems
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="om", description="omegaml: store and run data-science objects.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -131,9 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only remove leftovers older than this many seconds (default 3600), so writes in flight are safe")
     gc.set_defaults(func=cmd_gc)
 
+    cli = CommandLine(sub)
     for store in STORES:
-        sp = sub.add_parser(store, help=f"list, put, get, drop or inspect {store}")
-        actions = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
+        actions = cli.add_group(store, f"list, put, get, drop or inspect {store}")
 
         def add(name: str, func: Any, help: str) -> argparse.ArgumentParser:
             p = actions.add_parser(name, help=help)
@@ -159,18 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
         p = add("metadata", cmd_metadata, "print an object's metadata as JSON")
         p.add_argument("name")
 
-    try:
-        from .runtime.cli import add_commands
-    except ImportError:  # a kernel without the runtime still has the store commands
-        pass
-    else:
-        add_commands(sub)
+    parser.set_defaults(plugin_problems=_add_plugin_commands(cli))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``om`` console script."""
     args = build_parser().parse_args(argv)
+    for problem in getattr(args, "plugin_problems", []):
+        print(problem, file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

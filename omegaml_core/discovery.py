@@ -1,7 +1,8 @@
 """Entry-point discovery: the one module that looks for plugins.
 
 Groups: ``omegaml.backends`` (name = kind), ``omegaml.hooks``,
-``omegaml.tasks`` and ``omegaml.engines`` (name = URL scheme). Entry points
+``omegaml.tasks``, ``omegaml.engines`` (name = URL scheme), ``omegaml.cli``
+(commands added to ``om``) and ``omegaml.api`` (routes a server mounts). Entry points
 are listed through stevedore once per process and each one is imported the
 first time it is needed, so ``om.datasets.list()`` imports no backend at all.
 A plugin that fails to import is recorded with its error and distribution;
@@ -21,7 +22,10 @@ from .errors import KindConflictError, PluginError, UnknownKindError
 log = logging.getLogger(__name__)
 
 BACKENDS, HOOKS, TASKS, ENGINES = "omegaml.backends", "omegaml.hooks", "omegaml.tasks", "omegaml.engines"
-GROUPS = (BACKENDS, HOOKS, TASKS, ENGINES)
+CLI, API = "omegaml.cli", "omegaml.api"
+GROUPS = (BACKENDS, HOOKS, TASKS, ENGINES, CLI, API)
+#: How ``report()`` labels each group.
+REPORT_LABELS = {BACKENDS: "kinds", HOOKS: "hooks", TASKS: "tasks", ENGINES: "engines", CLI: "commands", API: "api"}
 
 #: Which distribution provides objects of a type, by the top-level module of the type.
 INSTALL_HINTS = {
@@ -155,6 +159,14 @@ class Registry:
     def task_modules(self) -> list[tuple[str, Any]]:
         return [(e.name, obj) for e, obj in self.loaded(TASKS)]
 
+    def cli_extensions(self) -> list[tuple[str, Any]]:
+        """``(name, add_commands)`` for every ``omegaml.cli`` entry point that loads."""
+        return [(e.name, obj) for e, obj in self.loaded(CLI)]
+
+    def api_extensions(self) -> list[tuple[str, Any]]:
+        """``(name, routes)`` for every ``omegaml.api`` entry point that loads (for a server to mount)."""
+        return [(e.name, obj) for e, obj in self.loaded(API)]
+
     def report(self, load: bool = True) -> list[dict[str, Any]]:
         """Installed plugin distributions: version, what they provide, and load errors."""
         if load:
@@ -162,9 +174,9 @@ class Registry:
                 self.loaded(group)
         dists: dict[str, dict[str, Any]] = {}
         for e in sorted(self.entries, key=lambda e: (e.dist, e.group, e.name)):
-            d = dists.setdefault(e.dist, {"distribution": e.dist, "version": e.version, "kinds": [],
-                                          "hooks": [], "tasks": [], "engines": [], "errors": []})
-            d[{BACKENDS: "kinds", HOOKS: "hooks", TASKS: "tasks", ENGINES: "engines"}[e.group]].append(e.name)
+            d = dists.setdefault(e.dist, {"distribution": e.dist, "version": e.version,
+                                          **{label: [] for label in REPORT_LABELS.values()}, "errors": []})
+            d[REPORT_LABELS[e.group]].append(e.name)
             if e.error:
                 d["errors"].append(f"{e.group}:{e.name}: {e.error}")
         for group in GROUPS:

@@ -65,8 +65,10 @@ class Omega:
         """Installed plugin distributions, what they provide, and their load errors."""
         report = self.registry.report()
         if self.registry_errors:
-            report.append({"distribution": "(runtime)", "version": "", "kinds": [], "hooks": [], "tasks": [],
-                           "engines": [], "errors": list(self.registry_errors)})
+            from .discovery import REPORT_LABELS
+
+            report.append({"distribution": "(runtime)", "version": "",
+                           **{label: [] for label in REPORT_LABELS.values()}, "errors": list(self.registry_errors)})
         return report
 
     def __repr__(self) -> str:

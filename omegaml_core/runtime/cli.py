@@ -33,9 +33,9 @@ def cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: Any) -> None:
-    """Add ``worker`` and ``runtime`` to the ``om`` command's subparsers."""
-    worker = sub.add_parser("worker", help="start a Celery worker for the runtime")
+def add_commands(cli: Any) -> None:
+    """Add ``om worker`` and ``om runtime`` (registered as the ``omegaml.cli`` entry point ``runtime``)."""
+    worker = cli.add_command("worker", help="start a Celery worker for the runtime")
     worker.add_argument("--label", action="append", help="consume this label's queue (repeatable; default queue if none)")
     worker.add_argument("--concurrency", "-c", type=int, help="worker processes (default: CPU count)")
     worker.add_argument("--name", "-n", help="worker node name")
@@ -43,8 +43,7 @@ def add_commands(sub: Any) -> None:
     worker.add_argument("--loglevel", default="INFO")
     worker.set_defaults(func=cmd_worker)
 
-    runtime = sub.add_parser("runtime", help="call models and tasks on the runtime")
-    actions = runtime.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = cli.add_group("runtime", help="call models and tasks on the runtime")
     for parser in (ping := actions.add_parser("ping", help="ask a worker to answer"),
                    model := actions.add_parser("model", help="call a model method, e.g. fit or predict")):
         parser.add_argument("--bucket", help="bucket (default: omega)")
