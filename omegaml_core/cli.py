@@ -3,7 +3,7 @@
     om plugins
     om gc [--min-age SECONDS]
     om datasets list [PATTERN] [--bucket B]
-    om datasets put LOCAL_FILE NAME [--kind K] [--json] [--attributes JSON]
+    om datasets put LOCAL_PATH NAME [--kind K] [--json] [--attributes JSON]
     om datasets get NAME [--output PATH]
     om datasets drop NAME [--force]
     om datasets metadata NAME
@@ -14,7 +14,8 @@ line and exit with status 1 (set OMEGA_DEBUG=1 for a traceback).
 Plugins add commands through the ``omegaml.cli`` entry point group: the value
 is a function ``add_commands(cli: CommandLine)`` that calls
 ``cli.add_command('serve', help=...)`` for a new command or
-``cli.add_action('jobs', 'run', help=...)`` to extend an existing one, and sets
+``cli.add_action('jobs', 'run', help=...)`` to extend an existing one (``cli.action('jobs',
+'list')`` returns an existing action's parser, to add an option), and sets
 ``func=`` on the parser it gets back (``parser.set_defaults(func=...)``). The
 kernel's own runtime commands are registered the same way.
 """
@@ -76,8 +77,8 @@ def cmd_put(args: argparse.Namespace) -> int:
         with open(args.path, encoding="utf-8") as fh:
             obj: Any = json.load(fh)
     else:
-        if not os.path.isfile(args.path):
-            raise FileNotFoundError(f"no such local file: {args.path}")
+        if not (os.path.exists(args.path) or "://" in args.path):
+            raise FileNotFoundError(f"no such local file or folder: {args.path}")
         obj = args.path
     meta = store.put(obj, args.name, attributes=attributes, kind=args.kind)
     print(repr(meta))
@@ -144,6 +145,13 @@ class CommandLine:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         self._actions[name] = actions
         return actions
+
+    def action(self, command: str, name: str) -> argparse.ArgumentParser:
+        """The parser of an existing action, to add options to it (``parser.get_default('func')`` is its handler)."""
+        try:
+            return self._actions[command].choices[name]
+        except KeyError:
+            raise ValueError(f"om {command} {name} does not exist") from None
 
     def add_action(self, command: str, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
         """A new action ``om COMMAND NAME`` of an existing command group (``om jobs run``, say)."""

@@ -59,3 +59,27 @@ def test_a_plugin_cannot_redefine_an_existing_command(tmp_path):
     result = om(site, tmp_path, "datasets", "list")
     assert result.returncode == 0
     assert "om datasets is already defined" in result.stderr
+
+
+LIST_OPTION = """
+    def add_commands(cli):
+        listing = cli.action("jobs", "list")
+        kernel_list = listing.get_default("func")
+        listing.add_argument("--shout", action="store_true")
+
+        def run(args):
+            if args.shout:
+                print("LIST")
+                return 0
+            return kernel_list(args)
+
+        listing.set_defaults(func=run)
+"""
+
+
+def test_a_plugin_adds_an_option_to_an_existing_action_and_keeps_its_handler(tmp_path):
+    site = tmp_path / "site"
+    make_distribution(site, "shout-plugin", "1.0", {"omegaml.cli": {"shout": "shoutcli:add_commands"}},
+                      {"shoutcli": LIST_OPTION})
+    assert om(site, tmp_path, "jobs", "list", "--shout").stdout == "LIST\n"
+    assert om(site, tmp_path, "jobs", "list").returncode == 0

@@ -42,6 +42,14 @@ class OmegaRuntime:
         """A proxy whose methods run on a worker against the stored model ``name``."""
         return ModelProxy(self, name)
 
+    def __getattr__(self, proxy: str) -> Any:
+        """``om.runtime.job(name)``, ``om.runtime.script(name)``: proxies plugins define with ``task(proxy=...)``."""
+        if proxy.startswith("_"):
+            raise AttributeError(proxy)
+        from .proxies import proxy_factory
+
+        return proxy_factory(self, proxy)
+
     def ping(self, timeout: float = 10, **kwargs: Any) -> dict[str, Any]:
         """A worker's answer (or the local runtime's)."""
         return self.submit("omegaml.ping", [], kwargs).get(timeout=timeout)

@@ -3,7 +3,8 @@
 A task is a function ``fn(om, *args, **kwargs)`` decorated with ``task``; it
 runs on a worker with ``om`` rebuilt from the caller's configuration. With
 ``model_method``, ``om.runtime.model('m').<model_method>(...)`` calls it as
-``fn(om, 'm', ...)``.
+``fn(om, 'm', ...)``. With ``proxy='job.run'``, ``om.runtime.job('x').run(...)`` calls
+it as ``fn(om, 'x', ...)`` (see proxies.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ class TaskDef:
     name: str
     fn: Callable[..., Any]
     model_method: str | None = None
+    proxy: str | None = None  # "<proxy>.<method>", e.g. "job.run"
+    store: str | None = None  # the store of the proxied objects, for label routing ("jobs")
 
 
 TASKS: dict[str, TaskDef] = {}
@@ -26,14 +29,20 @@ _loaded = False
 _lock = threading.Lock()
 
 
-def task(name: str, model_method: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn(om, *args, **kwargs)`` as the runtime task ``name``."""
+def task(name: str, model_method: str | None = None, proxy: str | None = None,
+         store: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn(om, *args, **kwargs)`` as the runtime task ``name``.
+
+    ``proxy='job.run'`` (with ``store='jobs'``) makes it ``om.runtime.job(name).run(...)``.
+    """
+    if proxy is not None and (proxy.count(".") != 1 or not all(p.isidentifier() for p in proxy.split("."))):
+        raise PluginError(f"runtime task {name!r}: proxy must look like 'job.run', got {proxy!r}")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         existing = TASKS.get(name)
         if existing is not None and existing.fn is not fn and _qualname(existing.fn) != _qualname(fn):
             raise PluginError(f"runtime task {name!r} is defined twice: {_qualname(existing.fn)} and {_qualname(fn)}")
-        TASKS[name] = TaskDef(name, fn, model_method)
+        TASKS[name] = TaskDef(name, fn, model_method, proxy, store)
         return fn
 
     return register
