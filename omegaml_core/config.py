@@ -81,6 +81,16 @@ class Config:
         return {"storage_url": self.storage_url, "broker_url": self.broker_url,
                 "result_backend": self.result_backend}
 
+    def to_environ(self) -> dict[str, str]:
+        """The environment variables that make ``Config.resolve()`` in a child process give this configuration.
+
+        For subprocesses that need the caller's context (a notebook kernel, a script's
+        interpreter): pass them in the child's environment, never in its arguments or files.
+        """
+        pairs = (("OMEGA_MONGO_URL", self.storage_url), ("OMEGA_BROKER", self.broker_url),
+                 ("OMEGA_RESULT_BACKEND", self.result_backend))
+        return {key: value or "" for key, value in pairs}
+
     def __repr__(self) -> str:
         return (f"Config(storage_url={redact_url(self.storage_url)!r}, "
                 f"broker_url={redact_url(self.broker_url)!r})")

@@ -27,14 +27,7 @@ SETUP_CODE = "import omegaml_core as _omegaml_core\nom = _omegaml_core.defaults(
 def kernel_env(omega: Any) -> dict[str, str]:
     """The kernel's environment: this process's, plus the caller's context (never written to the notebook)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
-    config = omega.config
-    env["OMEGA_MONGO_URL"] = config.storage_url
-    for key, value in (("OMEGA_BROKER", config.broker_url), ("OMEGA_RESULT_BACKEND", config.result_backend)):
-        if value:
-            env[key] = value
-        else:
-            env.pop(key, None)
-    return env
+    return {**env, **omega.config.to_environ()}
 
 
 def worker_name() -> str:

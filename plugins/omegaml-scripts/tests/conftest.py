@@ -1,0 +1,74 @@
+"""Scripts tests: tiny projects written here, a local wheel folder for their requirements, no package index."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from omegaml_core.config import Config
+from omegaml_core.omega import Omega
+
+
+def make_project(root: Path, name: str, version: str = "1.0", requires: list[str] | None = None,
+                 body: str = "def run(om, **kwargs):\n    return kwargs\n") -> Path:
+    """A setuptools project ``name`` with one package of the same name."""
+    project = root / f"{name}-{version}"
+    package = project / name
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(textwrap.dedent(body))
+    deps = ", ".join(f'"{r}"' for r in requires or [])
+    (project / "pyproject.toml").write_text(textwrap.dedent(f"""
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "{name}"
+        version = "{version}"
+        dependencies = [{deps}]
+
+        [tool.setuptools]
+        packages = ["{name}"]
+    """))
+    return project
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory) -> Path:
+    """A folder of wheels: the dependency ``omtest_greeting`` in versions 1.0 and 2.0 (never installed here)."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    src = tmp_path_factory.mktemp("greeting-src")
+    for version in ("1.0", "2.0"):
+        project = make_project(src, "omtest_greeting", version,
+                               body=f"VERSION = {version!r}\n\ndef greet(who):\n    return f'hello {{who}}'\n")
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
+                        "--wheel-dir", str(house), str(project)], check=True, capture_output=True)
+    return house
+
+
+@pytest.fixture(scope="session")
+def envs_dir(tmp_path_factory) -> Path:
+    """Script environments shared by the session's tests (each script version gets its own)."""
+    return tmp_path_factory.mktemp("script-envs")
+
+
+@pytest.fixture
+def script_env(wheelhouse, envs_dir, monkeypatch) -> dict[str, str]:
+    env = {"OMEGA_SCRIPTS_FIND_LINKS": str(wheelhouse), "OMEGA_SCRIPTS_NO_INDEX": "1",
+           "OMEGA_SCRIPTS_ENVS": str(envs_dir)}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def om(tmp_path, monkeypatch, script_env):
+    """An Omega on a fresh embedded database; no broker, so the runtime runs in-process."""
+    monkeypatch.setenv("OMEGA_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("OMEGA_BROKER", raising=False)
+    omega = Omega(Config(storage_url=f"sqlite:///{tmp_path / 'omega.db'}"))
+    yield omega
+    omega.engine.close()
