@@ -99,7 +99,7 @@ def execute_notebook(nb: Any, omega: Any, cell_timeout: float, timeout: float) -
 
 
 def run_job(omega: Any, name: str, parameters: dict[str, Any] | None = None, timeout: float | None = None,
-            cell_timeout: float | None = None) -> Any:
+            cell_timeout: float | None = None, scheduled_for: str | None = None) -> Any:
     """Run the notebook job ``name`` and store the run as ``results/<name>_<UTC time>.ipynb``.
 
     Returns the result's Metadata. A failed run is stored too (the notebook as far
@@ -118,6 +118,8 @@ def run_job(omega: Any, name: str, parameters: dict[str, Any] | None = None, tim
     attributes = {"source_job": meta.name, "status": "failed" if failure else "ok", "started": _iso(started),
                   "finished": _iso(finished), "duration": round(time.monotonic() - clock, 3),
                   "parameters": parameters, "worker": worker_name(), **failure}
+    if scheduled_for:
+        attributes["scheduled_for"] = scheduled_for
     result = omega.jobs.put(executed, result_name(meta.name, started), attributes=attributes)
     if failure:
         where = f"cell {failure['cell']}" if failure.get("cell") is not None else "kernel start-up"

@@ -10,7 +10,8 @@ from .runner import run_job
 
 @task("omegaml_notebook.run", proxy="job.run", store="jobs")
 def run(om: Any, name: str, parameters: dict | None = None, timeout: float | None = None,
-        cell_timeout: float | None = None) -> dict[str, Any]:
+        cell_timeout: float | None = None, scheduled_for: str | None = None) -> dict[str, Any]:
     """Run a notebook job; returns ``{'job', 'result', **attributes}`` or raises NotebookRunError."""
-    meta = run_job(om, name, parameters=parameters, timeout=timeout, cell_timeout=cell_timeout)
+    meta = run_job(om, name, parameters=parameters, timeout=timeout, cell_timeout=cell_timeout,
+                   scheduled_for=scheduled_for)
     return {"job": meta.attributes["source_job"], "result": meta.name, **meta.attributes}
