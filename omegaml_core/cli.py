@@ -48,6 +48,20 @@ def _print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, default=_json_default, ensure_ascii=False))
 
 
+def key_values(items: Sequence[str] | None) -> dict[str, Any]:
+    """``['n=3', 'who=ana']`` as ``{'n': 3, 'who': 'ana'}``: each value is JSON if it parses, else a string."""
+    parsed: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{item!r} is not KEY=VALUE, e.g. n=3 or who=ana")
+        try:
+            parsed[key] = json.loads(value)
+        except ValueError:
+            parsed[key] = value
+    return parsed
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     report = _omega(args).plugins()
     if args.json:

@@ -79,3 +79,18 @@ def test_runtime_commands_work_in_local_mode(run, tmp_path):
     failed = run("runtime", "model", "m", "predict", "X")
     assert failed.returncode == 1 and "has no predict()" in failed.stderr and "Traceback" not in failed.stderr
     assert "--label" in run("worker", "--help").stdout
+
+
+def test_key_values_parse_json_values_and_keep_other_text_as_strings():
+    from omegaml_core.cli import key_values
+
+    assert key_values(["n=3", "who=ana", "flags=[1, 2]", "empty="]) == {"n": 3, "who": "ana", "flags": [1, 2], "empty": ""}
+
+
+def test_key_values_refuse_an_item_without_equals_sign():
+    import pytest
+
+    from omegaml_core.cli import key_values
+
+    with pytest.raises(ValueError, match="'n3' is not KEY=VALUE"):
+        key_values(["n3"])

@@ -3,7 +3,7 @@ import importlib.util
 import threading
 
 import pytest
-from conftest import make_project
+from scripts_helpers import make_project
 
 from omegaml_scripts import ScriptBuildError, ScriptEnvironmentError, ScriptTimeoutError, envs, scripts
 

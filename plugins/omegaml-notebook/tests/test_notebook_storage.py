@@ -1,7 +1,7 @@
 """Notebooks in om.jobs: kind script.ipynb, stored as <name>.ipynb, read back as NotebookNode."""
 import nbformat
 import pytest
-from conftest import notebook
+from notebook_helpers import notebook
 
 
 def test_a_notebook_put_as_report_is_stored_as_report_ipynb(omega):

@@ -3,7 +3,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import notebook
+from notebook_helpers import notebook
 
 from omegaml_notebook import ScheduleError, jobs
 from omegaml_notebook.cron import explain, to_cron

@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from conftest import notebook
+from notebook_helpers import notebook
 
 from omegaml_notebook import NotebookRunError, jobs
 
