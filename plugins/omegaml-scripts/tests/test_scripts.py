@@ -157,3 +157,9 @@ def test_gc_removes_environments_unused_for_a_while_and_keeps_recent_ones(om, tm
     assert envs.collect(3600) == []
     os.utime(env / ".used", (1, 1))
     assert envs.collect(3600) == [env.name] and not env.exists()
+
+
+def test_without_uv_the_environment_is_built_with_venv_and_pip(om, tmp_path, monkeypatch):
+    monkeypatch.setattr(envs, "_uv", lambda: None)
+    om.scripts.put(str(make_project(tmp_path, "pip_greeter", requires=["omtest_greeting==1.0"], body=GREETER)), "pip")
+    assert scripts(om).run("pip")["result"]["version"] == "1.0"
