@@ -6,12 +6,11 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from kombu.serialization import dumps, loads
-
 
 def round_trip(value: Any) -> Any:
     """``value`` after the same JSON encoding a broker message gets; TypeError if it has no JSON form."""
     from kombu.exceptions import EncodeError
+    from kombu.serialization import dumps, loads  # here, so plain() and error_payload() import no kombu
 
     try:
         _, _, data = dumps(value, serializer="json")
