@@ -50,5 +50,5 @@ for _name in PLUGINS:
 def bench(session: nox.Session) -> None:
     """Benchmarks (not part of the test run): ratios against baselines measured in the same run."""
     plugins = [arg for name in PLUGINS for arg in ("-e", f"plugins/omegaml-{name}[test]")]
-    session.install("-e", ".[test]", *plugins)
+    session.install("-e", ".[test]", *plugins, "papermill")  # papermill: a baseline of bench_jobs only
     session.run("python", "bench/run.py", *session.posargs)
