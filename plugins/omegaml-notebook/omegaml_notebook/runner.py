@@ -20,7 +20,13 @@ from .parameters import check_parameters, inject_parameters
 #: Seconds one cell may run (``OMEGA_NOTEBOOK_CELL_TIMEOUT``) and the whole run (``OMEGA_NOTEBOOK_TIMEOUT``).
 DEFAULT_CELL_TIMEOUT = float(os.environ.get("OMEGA_NOTEBOOK_CELL_TIMEOUT", "600"))
 DEFAULT_TIMEOUT = float(os.environ.get("OMEGA_NOTEBOOK_TIMEOUT", "3600"))
-KERNEL_NAME = os.environ.get("OMEGA_NOTEBOOK_KERNEL", "python3")
+
+
+def kernel_name() -> str:
+    """The Jupyter kernel notebooks run in: ``OMEGA_NOTEBOOK_KERNEL``, default ``python3`` (this interpreter)."""
+    return os.environ.get("OMEGA_NOTEBOOK_KERNEL", "python3")
+
+
 SETUP_CODE = "import omegaml_core as _omegaml_core\nom = _omegaml_core.defaults()[{bucket!r}]\ndel _omegaml_core"
 
 
@@ -79,9 +85,10 @@ def execute_notebook(nb: Any, omega: Any, cell_timeout: float, timeout: float) -
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from nbclient.util import run_sync
+    from jupyter_client.kernelspec import NoSuchKernel
 
     progress = _Progress(cell_timeout, timeout)
-    client = NotebookClient(nb, timeout_func=progress.cell_limit, kernel_name=KERNEL_NAME, allow_errors=False,
+    client = NotebookClient(nb, timeout_func=progress.cell_limit, kernel_name=kernel_name(), allow_errors=False,
                             record_timing=True, resources={"metadata": {"path": os.getcwd()}})
     try:
         run_sync(_execute)(client, omega, progress)
@@ -93,6 +100,10 @@ def execute_notebook(nb: Any, omega: Any, cell_timeout: float, timeout: float) -
                                "evalue": f"the notebook ran longer than {timeout:g} s"}
         return client.nb, {"cell": progress.index, "ename": "CellTimeoutError",
                            "evalue": f"the cell ran longer than {cell_timeout:g} s"}
+    except NoSuchKernel:
+        return client.nb, {"cell": None, "ename": "NoSuchKernel",
+                           "evalue": f"no Jupyter kernel {kernel_name()!r} is installed where the job ran; install "
+                                     "ipykernel there, or set OMEGA_NOTEBOOK_KERNEL to an installed kernel"}
     except DeadKernelError as exc:
         return client.nb, {"cell": progress.index, "ename": "DeadKernelError", "evalue": str(exc)}
     return client.nb, {}

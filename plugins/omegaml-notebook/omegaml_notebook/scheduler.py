@@ -23,7 +23,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from omegaml_core.errors import ConcurrentWriteError
+from omegaml_core.errors import ConcurrentWriteError, ObjectNotFound
 
 from .cron import next_times, utc_iso
 from .schedule import due_time, update_job_doc
@@ -49,8 +49,8 @@ def claim(omega: Any, doc: dict, now: datetime, skip_missed: bool = False, grace
 
     try:
         update_job_doc(omega[doc["bucket"]], doc["name"], change, expected_rev=doc["rev"])
-    except ConcurrentWriteError:
-        return None  # another scheduler claimed it, or the job changed: the next tick looks again
+    except (ConcurrentWriteError, ObjectNotFound):
+        return None  # another scheduler claimed it, or the job changed or was dropped: the next tick looks again
     return {"due": due, "run": run}
 
 

@@ -63,6 +63,15 @@ def test_a_notebook_running_too_long_is_stopped_by_the_run_timeout(om):
     assert jobs(om).runs("slow")[0].attributes["status"] == "failed"
 
 
+def test_a_kernel_that_is_not_installed_is_a_failed_run_that_says_what_to_install(om, monkeypatch):
+    monkeypatch.setenv("OMEGA_NOTEBOOK_KERNEL", "no-such-kernel")
+    om.jobs.put(notebook("x = 1"), "report")
+    with pytest.raises(NotebookRunError, match="failed in kernel start-up: NoSuchKernel: no Jupyter kernel "
+                                               "'no-such-kernel' is installed"):
+        jobs(om).run("report")
+    assert jobs(om).runs("report")[0].attributes["status"] == "failed"
+
+
 def test_runs_lists_every_run_of_the_job_newest_first_and_only_its_own(om):
     om.jobs.put(notebook("x = 1"), "report")
     om.jobs.put(notebook("x = 1"), "report_2")

@@ -120,6 +120,13 @@ def test_a_claim_on_a_job_that_changed_meanwhile_is_lost(om, report):
     assert claim(om, doc, FRIDAY_NOON + timedelta(hours=2)) is None
 
 
+def test_a_job_dropped_after_the_scheduler_read_it_is_skipped(om, report):
+    set_schedule(om, report, "0 * * * *", now=FRIDAY_NOON)
+    doc = om.engine.meta_get(om.bucket, "jobs/", "report.ipynb")
+    om.jobs.drop(report)
+    assert claim(om, doc, FRIDAY_NOON + timedelta(hours=2)) is None
+
+
 def test_schedulers_racing_for_a_due_run_fire_it_exactly_once(omega):
     omega.jobs.put(notebook("x = 1"), "report")
     set_schedule(omega, "report", "0 * * * *", now=FRIDAY_NOON)

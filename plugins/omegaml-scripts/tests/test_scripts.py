@@ -70,6 +70,20 @@ def test_a_project_that_does_not_build_fails_with_the_builders_reason_and_stores
     assert om.scripts.list() == [] and om.engine.list_blobs() == []
 
 
+def test_arguments_that_json_cannot_carry_are_refused_before_running(om, tmp_path):
+    path = tmp_path / "echo.py"
+    path.write_text("def run(om, **kw):\n    return kw\n")
+    om.scripts.put(str(path), "echo")
+    with pytest.raises(TypeError, match="is not a JSON value"):
+        scripts(om).run("echo", when=object())
+
+
+def test_running_something_that_is_not_a_script_says_what_it_is(om):
+    om.scripts.put({"plain": 1}, "plain")
+    with pytest.raises(TypeError, match="is of kind 'python.data', not python.package"):
+        scripts(om).run("plain")
+
+
 def test_a_script_that_raises_gives_the_caller_its_exception_type_and_message(om, tmp_path):
     om.scripts.put(str(make_project(tmp_path, "failing", body="def run(om, **kw):\n    raise ValueError('bad input 42')\n")),
                    "failing")
