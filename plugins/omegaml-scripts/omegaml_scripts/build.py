@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,32 +39,54 @@ def is_script_module(path: Path) -> bool:
     return bool(_RUN_FUNCTION.search(path.read_text(encoding="utf-8", errors="replace")))
 
 
-def _build_backend_is_local(project: Path) -> bool:
-    """True if the project builds with setuptools and this interpreter has it (no download needed)."""
+_IGNORE = ("build", "dist", "*.egg-info", "__pycache__", ".git", ".venv*", ".tox", ".nox")
+_BUILD = ("import importlib, sys; module, _, attr = sys.argv[1].partition(':'); "
+          "backend = importlib.import_module(module); backend = getattr(backend, attr) if attr else backend; "
+          "backend.build_wheel(sys.argv[2])")
+
+
+def _local_backend(project: Path) -> str | None:
+    """The project's setuptools build backend if this interpreter has setuptools (no download needed), else None."""
     import importlib.util
     import tomllib
 
     pyproject = project / "pyproject.toml"
-    backend = "setuptools.build_meta"
-    if pyproject.is_file():
-        with pyproject.open("rb") as fh:
-            backend = tomllib.load(fh).get("build-system", {}).get("build-backend", backend)
-    return backend.startswith("setuptools") and importlib.util.find_spec("setuptools") is not None
+    if not pyproject.is_file():
+        backend = "setuptools.build_meta:__legacy__"  # a setup.py project
+    else:
+        try:
+            with pyproject.open("rb") as fh:
+                backend = tomllib.load(fh).get("build-system", {}).get("build-backend", "setuptools.build_meta:__legacy__")
+        except tomllib.TOMLDecodeError as exc:
+            raise ScriptBuildError(f"cannot build a wheel from {project}: pyproject.toml is not valid TOML ({exc})") from None
+    local = backend.startswith("setuptools.build_meta") and importlib.util.find_spec("setuptools") is not None
+    return backend if local else None
 
 
 def build_wheel(project: Path, into: Path) -> Path:
-    """Build ``project`` with ``pip wheel --no-deps`` into ``into``; ScriptBuildError with pip's reason."""
-    argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(into), str(project)]
-    if _build_backend_is_local(project):
-        argv.insert(4, "--no-build-isolation")  # setuptools is here: no index needed to build
+    """Build ``project`` into a wheel in ``into``; ScriptBuildError with the builder's reason.
+
+    Setuptools projects are built by calling setuptools' PEP 517 hook on a copy of
+    the project (fast, no index, the source folder stays clean); others with
+    ``pip wheel --no-deps`` in an isolated build environment.
+    """
+    backend = _local_backend(project)
     with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp, "out")
         env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "TMPDIR": tmp}
-        done = subprocess.run(argv, capture_output=True, text=True, env=env)
-    wheels = sorted(into.glob("*.whl"))
-    if done.returncode != 0 or len(wheels) != 1:
-        reason = (done.stderr or done.stdout).strip().splitlines()[-15:]
-        raise ScriptBuildError(f"cannot build a wheel from {project}: " + "\n".join(reason))
-    return wheels[0]
+        if backend:
+            source = Path(tmp, "src")
+            shutil.copytree(project, source, ignore=shutil.ignore_patterns(*_IGNORE))
+            argv = [sys.executable, "-c", _BUILD, backend, str(out)]
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=source)
+        else:
+            argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(project)]
+            done = subprocess.run(argv, capture_output=True, text=True, env=env)
+        wheels = sorted(out.glob("*.whl"))
+        if done.returncode != 0 or len(wheels) != 1:
+            reason = (done.stderr or done.stdout).strip().splitlines()[-15:]
+            raise ScriptBuildError(f"cannot build a wheel from {project}: " + "\n".join(reason))
+        return Path(shutil.move(str(wheels[0]), str(into / wheels[0].name)))
 
 
 def wheel_info(wheel: Path) -> dict[str, Any]:

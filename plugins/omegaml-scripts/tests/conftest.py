@@ -1,14 +1,13 @@
 """Scripts tests: tiny projects written here, a local wheel folder for their requirements, no package index."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from omegaml_core.config import Config
 from omegaml_core.omega import Omega
+from omegaml_scripts.build import build_wheel
 from scripts_helpers import make_project
 
 
@@ -20,8 +19,7 @@ def wheelhouse(tmp_path_factory) -> Path:
     for version in ("1.0", "2.0"):
         project = make_project(src, "omtest_greeting", version,
                                body=f"VERSION = {version!r}\n\ndef greet(who):\n    return f'hello {{who}}'\n")
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                        "--wheel-dir", str(house), str(project)], check=True, capture_output=True)
+        build_wheel(project, house)
     return house
 
 

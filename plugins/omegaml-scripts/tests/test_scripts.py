@@ -27,6 +27,7 @@ def test_putting_a_pkg_url_builds_a_wheel_and_records_name_version_and_requireme
     assert (km["package"], km["version"], km["requirements"], km["modules"]) == (
         "greeter", "1.2", ["omtest_greeting>=1"], ["greeter"])
     assert km["wheel"].startswith("greeter-1.2-") and km["wheel"].endswith(".whl")
+    assert sorted(p.name for p in project.iterdir()) == ["greeter", "pyproject.toml"]  # built on a copy
 
 
 def test_a_script_runs_with_a_requirement_the_caller_does_not_have(om, tmp_path):
