@@ -20,7 +20,3 @@ def job_name(name: str) -> str:
 def result_name(name: str, started: datetime) -> str:
     """``results/<name>_<UTC time, ISO 8601 basic>.ipynb``: sorts by time."""
     return f"{RESULTS_FOLDER}/{job_name(name)}_{started:%Y%m%dT%H%M%S.%f}Z{SUFFIX}"
-
-
-def is_result(name: str) -> bool:
-    return name.startswith(RESULTS_FOLDER + "/")
