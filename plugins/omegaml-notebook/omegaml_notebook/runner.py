@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from .cron import utc_iso
 from .errors import NotebookRunError
 from .names import result_name, stored_name
 from .parameters import check_parameters, inject_parameters
@@ -38,10 +39,6 @@ def kernel_env(omega: Any) -> dict[str, str]:
 
 def worker_name() -> str:
     return os.environ.get("OMEGA_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class _Progress:
@@ -106,6 +103,8 @@ def execute_notebook(nb: Any, omega: Any, cell_timeout: float, timeout: float) -
                                      "ipykernel there, or set OMEGA_NOTEBOOK_KERNEL to an installed kernel"}
     except DeadKernelError as exc:
         return client.nb, {"cell": progress.index, "ename": "DeadKernelError", "evalue": str(exc)}
+    except NotebookRunError as exc:  # om could not be set up in the kernel (e.g. a kernel without omegaml_core)
+        return client.nb, {"cell": None, "ename": "NotebookSetupError", "evalue": str(exc)}
     return client.nb, {}
 
 
@@ -126,8 +125,8 @@ def run_job(omega: Any, name: str, parameters: dict[str, Any] | None = None, tim
     clock = time.monotonic()
     executed, failure = execute_notebook(nb, omega, cell_timeout or DEFAULT_CELL_TIMEOUT, timeout or DEFAULT_TIMEOUT)
     finished = datetime.now(timezone.utc)
-    attributes = {"source_job": meta.name, "status": "failed" if failure else "ok", "started": _iso(started),
-                  "finished": _iso(finished), "duration": round(time.monotonic() - clock, 3),
+    attributes = {"source_job": meta.name, "status": "failed" if failure else "ok", "started": utc_iso(started),
+                  "finished": utc_iso(finished), "duration": round(time.monotonic() - clock, 3),
                   "parameters": parameters, "worker": worker_name(), **failure}
     if scheduled_for:
         attributes["scheduled_for"] = scheduled_for
