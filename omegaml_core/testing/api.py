@@ -21,7 +21,7 @@ class ProblemStandIn(Exception):
 
 
 class ApiContextStandIn:
-    """``users``: ``{'user:key': {'roles': {'read', 'run'}}}``; every request works on ``omega`` (or its bucket)."""
+    """``users``: ``{'user:key': {'read', 'run'}}`` (the roles of each key); requests work on ``omega`` or its bucket."""
 
     def __init__(self, omega: Any, users: dict[str, set[str]]) -> None:
         self.omega_ = omega
