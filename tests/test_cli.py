@@ -94,3 +94,16 @@ def test_key_values_refuse_an_item_without_equals_sign():
 
     with pytest.raises(ValueError, match="'n3' is not KEY=VALUE"):
         key_values(["n3"])
+
+
+def test_extending_an_action_that_does_not_exist_names_it():
+    import argparse
+
+    import pytest
+
+    from omegaml_core.cli import CommandLine
+
+    cli = CommandLine(argparse.ArgumentParser().add_subparsers())
+    cli.add_group("jobs", help="jobs")
+    with pytest.raises(ValueError, match="om jobs rerun does not exist"):
+        cli.action("jobs", "rerun")
