@@ -51,20 +51,12 @@ def test_a_look_alike_name_with_a_zero_width_space_is_refused_and_nothing_is_wri
 
 
 @pytest.mark.parametrize("label", STORES)
-def test_every_store_refuses_a_name_the_version_syntax_would_read(om, label):
+@pytest.mark.parametrize("name, message", [("clf@1", "reserved for versions"), ("clf@latest", "reserved for versions"),
+                                           (".versions/m/v1", "uses internally"), (".tmp/x", "uses internally")])
+def test_every_store_refuses_version_names_and_internal_folders(om, label, name, message):
     store = getattr(om, label)
-    for name in ("clf@1", "clf@latest"):
-        with pytest.raises(InvalidNameError, match="reserved for versions"):
-            store.put({"a": 1}, name)
-    assert store.list(hidden=True) == [] and om.engine.list_blobs() == []
-
-
-@pytest.mark.parametrize("label", STORES)
-def test_every_store_refuses_internal_folders(om, label):
-    store = getattr(om, label)
-    for name in (".versions/m/v1", ".tmp/x"):
-        with pytest.raises(InvalidNameError, match="uses internally"):
-            store.put({"a": 1}, name)
+    with pytest.raises(InvalidNameError, match=message):
+        store.put({"a": 1}, name)
     assert store.list(hidden=True) == [] and om.engine.list_blobs() == []
 
 
