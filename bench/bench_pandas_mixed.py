@@ -41,6 +41,6 @@ def run() -> list[Ratio]:
         text = best_of(lambda: store.get(store.put(text_df, "text").name))
     detect = best_of(lambda: mixed.positions("text", text_df))
     return [Ratio(f"put+get {ROWS:,} rows, object column mixing str/int vs all str", ours, text,
-                  "within 3x", within(ours, text, 3)),
+                  "within 2.5x", within(ours, text, 2.5)),
             Ratio(f"finding mixed columns in {ROWS:,} rows of object text vs its put+get", detect, text,
                   "within 0.05x", within(detect, text, 0.05))]

@@ -116,18 +116,25 @@ def from_table(table: Any, columns: Any, positions: list[int] | None) -> Any:
 
     Consumes ``table``: its memory is released during the conversion.
     """
+    import pandas as pd
+    import pyarrow as pa
+
     from . import mixed
 
     pandas_metadata = table.schema.pandas_metadata or {}
-    tagged = mixed.marked(table.schema)
+    tagged = {}
+    for name in mixed.marked(table.schema):  # decoded from Arrow; pandas converts only a null column
+        j = table.schema.get_field_index(name)
+        tagged[name] = table.column(j)
+        table = table.set_column(j, name, pa.nulls(table.num_rows))
     # no consolidation copy, and each column's Arrow memory is released once converted: ``table``
     # must not be used after this call
     # integer_object_nulls: ints with nulls come back as ints (not floats) in columns that were ``object``
     frame = table.to_pandas(split_blocks=True, self_destruct=True, integer_object_nulls=True)
     del table
     _restore_object_columns(frame, pandas_metadata)
-    for name in tagged:
-        frame[name] = mixed.decode(frame[name])
+    for name, text in tagged.items():
+        frame[name] = pd.Series(mixed.decode(text), index=frame.index, dtype=object)
     frame.columns = columns if positions is None else columns[positions]
     return frame
 
