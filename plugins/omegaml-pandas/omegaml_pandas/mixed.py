@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import functools
 from typing import Any, Callable
 
 MARK = b"omegaml.mixed"
@@ -59,6 +60,7 @@ def _numpy_decoder(text: str) -> Any:
                                 else (float(value) if np.dtype(dtype).kind == "f" else int(value)))
 
 
+@functools.cache
 def _encoders() -> dict[type, Callable[[Any], str]]:
     import numpy as np
     import pandas as pd
@@ -85,6 +87,7 @@ def _encoders() -> dict[type, Callable[[Any], str]]:
     return encoders
 
 
+@functools.cache
 def _decoders() -> dict[str, Callable[[str], Any]]:
     import pandas as pd
 
@@ -98,15 +101,6 @@ def _decoders() -> dict[str, Callable[[str], Any]]:
         "R": lambda t: pd.Timedelta(int(t.split("|")[1]), unit="ns").as_unit(t.split("|")[0]),
         "N": lambda t: pd.NaT, "A": lambda t: pd.NA, "m": _numpy_decoder,
     }
-
-
-_CACHE: dict[str, Any] = {}
-
-
-def _table(which: str, build: Callable[[], Any]) -> Any:
-    if which not in _CACHE:
-        _CACHE[which] = build()
-    return _CACHE[which]
 
 
 def prepare(name: str, frame: Any, stored: list[int] | None = None) -> tuple[Any, list[int], Any]:
@@ -181,7 +175,7 @@ def positions(name: str, frame: Any, stored: list[int] | None = None) -> list[in
 
 def _all_scalars(name: str, label: Any, column: Any) -> bool:
     """True if every value is a supported scalar, False if none is (dicts, tuples: Arrow's business)."""
-    encoders = _table("encoders", _encoders)
+    encoders = _encoders()
     types = set(map(type, column.to_numpy())) - {type(None)}
     unsupported = sorted(t.__name__ for t in types if t not in encoders)
     if not unsupported:
@@ -199,7 +193,7 @@ def encode(frame: Any, where: list[int], name: str = "") -> Any:
         return frame
     import pandas as pd
 
-    encoders = _table("encoders", _encoders)
+    encoders = _encoders()
     columns = {}
     for i in where:
         column = frame.iloc[:, i]
@@ -243,7 +237,7 @@ def decode(text: Any) -> Any:
     import numpy as np
     import pyarrow.compute as pc
 
-    decoders = _table("decoders", _decoders)
+    decoders = _decoders()
     tags, payload = pc.utf8_slice_codeunits(text, 0, 1), pc.utf8_slice_codeunits(text, 1)
     values = payload.to_numpy(zero_copy_only=False)  # str values are done here, in Arrow; nulls are None
     others = pc.fill_null(pc.not_equal(tags, "s"), False)
