@@ -2,7 +2,12 @@
 
 A user's name is free text within these rules (``MAX_NAME_LENGTH`` characters,
 no control characters, no ``[`` or ``]``, which are the projection syntax,
-and no path traversal). Storage names are derived, never typed: short ASCII
+and no path traversal). Names are compared in Unicode NFC, so the composed and
+decomposed spellings of ``café`` are one name. A name being written must also
+pass ``validate_new_name``: no invisible or bidirectional characters, no ``@``
+in its last part (the version syntax ``clf@2``) and no internal folder. Reads
+stay lenient, so objects stored before these rules remain readable and
+droppable. Storage names are derived, never typed: short ASCII
 identifiers that every engine accepts (MongoDB namespace limits, SQLite table
 names without dots), unique per write so that a new version never overwrites
 the bytes of the version readers may still be using.
@@ -14,6 +19,9 @@ import re
 import secrets
 import time
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
 
 from .errors import InvalidNameError
 
@@ -22,21 +30,33 @@ MAX_BUCKET_LENGTH = 64
 _BUCKET_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _PROJECTION_RE = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<columns>[^\[\]]*)\]$")
 
+VERSIONS_FOLDER = ".versions"  # model versions (omegaml_core.versioning)
+TEMP_FOLDER = ".tmp"           # the runtime's temporary datasets
+RESERVED_FOLDERS = (VERSIONS_FOLDER, TEMP_FOLDER)
+VERSION_MARK = "@"
+# invisible, bidirectional and control characters: a name holding one looks like another name
+INVISIBLE_CATEGORIES = {"Cc": "control", "Cf": "format", "Cs": "surrogate", "Zl": "line separator",
+                        "Zp": "paragraph separator"}
+
+_internal = ContextVar("omegaml_internal_names", default=False)
+
 
 def validate_name(name: object, what: str = "object") -> str:
-    """Return ``name`` if it is a valid object name, else raise InvalidNameError."""
+    """``name`` in Unicode NFC if it is a valid object name to look up, else raise InvalidNameError."""
     if not isinstance(name, str):
         raise InvalidNameError(f"{what} name must be a str, got {type(name).__name__}: {name!r}")
+    name = unicodedata.normalize("NFC", name)
     if not name or not name.strip():
         raise InvalidNameError(f"{what} name must not be empty")
     if len(name) > MAX_NAME_LENGTH:
         raise InvalidNameError(
             f"{what} name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}. Use a shorter name."
         )
-    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cs")]
+    bad = [c for c in dict.fromkeys(name) if unicodedata.category(c) in ("Cc", "Cs")]
     if bad:
         raise InvalidNameError(
-            f"{what} name {name!r} contains control character(s) {''.join(bad)!r}; remove them"
+            f"{what} name {name!r} contains control character(s) {', '.join(map(describe_character, bad))}; "
+            "remove them"
         )
     if "[" in name or "]" in name:
         raise InvalidNameError(
@@ -52,9 +72,50 @@ def validate_name(name: object, what: str = "object") -> str:
     return name
 
 
+def validate_new_name(name: object, what: str = "object") -> str:
+    """``name`` in NFC if an object may be written under it, else raise InvalidNameError.
+
+    On top of ``validate_name``: no invisible or bidirectional characters
+    (Unicode categories Cc, Cf, Cs, Zl, Zp), no ``@`` in the last part of the
+    name (``clf@2`` and ``clf@latest`` name model versions) and no folder in
+    ``RESERVED_FOLDERS``, which only the kernel and plugins write, inside
+    ``internal_names()``.
+    """
+    name = validate_name(name, what)
+    invisible = [c for c in dict.fromkeys(name) if unicodedata.category(c) in INVISIBLE_CATEGORIES]
+    if invisible:
+        raise InvalidNameError(f"{what} name {name!r} contains the invisible character(s) "
+                               f"{', '.join(describe_character(c) for c in invisible)}; remove them")
+    if VERSION_MARK in name.rsplit("/", 1)[-1]:
+        raise InvalidNameError(f"{what} name {name!r} has '@' in its last part, which is reserved for versions "
+                               f"(name@2, name@latest); use another character, e.g. "
+                               f"{name.replace(VERSION_MARK, '-')!r}")
+    folder = name.split("/", 1)[0]
+    if folder in RESERVED_FOLDERS and not _internal.get():
+        raise InvalidNameError(f"{what} name {name!r} is in the folder {folder!r}, which omegaml uses internally; "
+                               "choose another name")
+    return name
+
+
+def describe_character(c: str) -> str:
+    """``'U+200B ZERO WIDTH SPACE'``; characters without a name get their category (``<control>``)."""
+    fallback = f"<{INVISIBLE_CATEGORIES.get(unicodedata.category(c), unicodedata.category(c))}>"
+    return f"U+{ord(c):04X} {unicodedata.name(c, fallback)}"
+
+
+@contextmanager
+def internal_names() -> Iterator[None]:
+    """Let the kernel and plugins write names in ``RESERVED_FOLDERS`` within this block (users cannot)."""
+    token = _internal.set(True)
+    try:
+        yield
+    finally:
+        _internal.reset(token)
+
+
 def validate_bucket(bucket: object) -> str:
     """Return ``bucket`` if it is a valid bucket name, else raise InvalidNameError."""
-    if not isinstance(bucket, str) or not _BUCKET_RE.match(bucket) or len(bucket) > MAX_BUCKET_LENGTH:
+    if not isinstance(bucket, str) or not _BUCKET_RE.fullmatch(bucket) or len(bucket) > MAX_BUCKET_LENGTH:
         raise InvalidNameError(
             f"bucket name {bucket!r} is invalid: use 1-{MAX_BUCKET_LENGTH} letters, digits, '_' or '-'"
         )

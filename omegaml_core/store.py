@@ -12,12 +12,13 @@ import copy
 import fnmatch
 import random
 import time
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .discovery import install_hint
 from .errors import ConcurrentWriteError, ObjectNotFound, PluginError, UnsupportedObjectError
 from .metadata import Metadata, new_revision, utcnow
-from .names import split_projection, validate_name
+from .names import split_projection, validate_name, validate_new_name
 
 if TYPE_CHECKING:
     from .backends.base import BaseBackend
@@ -49,11 +50,23 @@ class OmegaStore:
     def _meta_doc(self, name: str) -> dict | None:
         return self.engine.meta_get(self.bucket, self.prefix, name)
 
+    def _find(self, name: str) -> dict | None:
+        """The Metadata document ``name`` refers to, or None.
+
+        A hook's reading of the name comes first (``clf@2``: a version), then the
+        name itself, then the name as typed: objects stored before names were
+        normalized to NFC, or before ``@`` was reserved, stay readable and droppable.
+        """
+        key = validate_name(name)
+        for candidate in dict.fromkeys((self.omega.hooks.resolve_name(self, key), key, name)):
+            doc = self._meta_doc(candidate)
+            if doc is not None:
+                return doc
+        return None
+
     def metadata(self, name: str) -> Metadata:
         """The Metadata of ``name``; ObjectNotFound (a KeyError) if it does not exist."""
-        validate_name(name)
-        resolved = self.omega.hooks.resolve_name(self, name)
-        doc = self._meta_doc(resolved)
+        doc = self._find(name)
         if doc is None:
             raise ObjectNotFound(
                 f"{self.prefix}{name} does not exist in bucket {self.bucket!r}; "
@@ -72,6 +85,7 @@ class OmegaStore:
     def list(self, pattern: str | None = None, hidden: bool = False, raw: bool = False) -> list:
         """Names in this store, sorted; ``pattern`` is a glob (``sales*``). ``raw=True`` gives Metadata."""
         docs = self.engine.meta_find({"bucket": self.bucket, "prefix": self.prefix})
+        pattern = unicodedata.normalize("NFC", pattern) if pattern else pattern
         found = []
         for doc in docs:
             name = doc["name"]
@@ -120,9 +134,9 @@ class OmegaStore:
         ``kind`` forces a backend; otherwise an existing object keeps its kind if
         that backend supports ``obj``, else the backend is chosen automatically.
         ``append=True`` appends where the backend supports it. Attributes are
-        merged into the existing ones.
+        merged into the existing ones. ``name`` must pass ``validate_new_name``.
         """
-        validate_name(name)
+        name = validate_new_name(name)
         if attributes is not None and not isinstance(attributes, dict):
             raise TypeError(f"attributes must be a dict, got {type(attributes).__name__}")
         doc = self._meta_doc(name)
@@ -259,6 +273,7 @@ class OmegaStore:
             raise TypeError(f"promote needs a target store such as om['prod'].{self.label}, "
                             f"got {type(target).__name__}")
         meta = self.metadata(name)
+        validate_new_name(meta.name, "promotion target")
         self.omega.hooks.before_promote(self, meta, target)
         current = target._current(meta.name)
         draft = self.backend(meta.kind).promote(meta.name, meta, target, **kwargs)

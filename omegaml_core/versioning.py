@@ -10,18 +10,23 @@ so a version costs one metadata document, not a copy). Then::
 
 The newest ``OMEGA_MODEL_VERSIONS`` versions are kept (default 10); dropping a
 model drops its versions. Set ``OMEGA_MODEL_VERSIONS=0`` to turn versioning off.
+
+Recording a version happens after the model's put committed, so it never
+makes that put fail: if it cannot be recorded, a RuntimeWarning says so.
 """
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any
 
 from .errors import ConcurrentWriteError
 from .hookspecs import hookimpl
 from .metadata import Metadata, new_revision
+from .names import VERSIONS_FOLDER
 
-VERSIONS_FOLDER = ".versions"
+MAX_NUMBER_ATTEMPTS = 20
 _VERSIONED_NAME = re.compile(r"^(?P<name>.+)@(?P<version>\d+|latest)$")
 
 
@@ -40,8 +45,14 @@ def version_name(name: str, version: int) -> str:
 def versions(store: Any, name: str) -> list[Metadata]:
     """The recorded versions of model ``name``, oldest first."""
     docs = store.list(f"{VERSIONS_FOLDER}/{name}/v*", hidden=True, raw=True)
-    own = [m for m in docs if re.fullmatch(rf"{re.escape(VERSIONS_FOLDER)}/{re.escape(name)}/v\d+", m.name)]
-    return sorted(own, key=lambda m: m.attributes["version"])
+    own = [m for m in docs if re.fullmatch(rf"{re.escape(VERSIONS_FOLDER)}/{re.escape(name)}/v\d+", m.name)
+           and _number(m) is not None]  # a document without a version number is not a version
+    return sorted(own, key=_number)
+
+
+def _number(meta: Metadata) -> int | None:
+    number = meta.attributes.get("version")
+    return number if type(number) is int else None
 
 
 @hookimpl
@@ -56,22 +67,34 @@ def omega_resolve_name(store: Any, name: str) -> str | None:
 
 @hookimpl
 def omega_after_put(store: Any, meta: Metadata) -> None:
-    keep = _keep()
-    if keep <= 0 or not _applies(store, meta.name) or meta.collections:
+    if not _applies(store, meta.name) or meta.collections:
         return  # collections are mutable and owned by one Metadata: they cannot be shared
+    try:  # the model is committed: whatever happens here, its put succeeded
+        keep = _keep()
+        if keep > 0:
+            _record(store, meta)
+            for old in versions(store, meta.name)[:-keep]:
+                store.drop(old.name, force=True)
+    except Exception as exc:
+        warnings.warn(f"{store.prefix}{meta.name} was stored, but its version could not be recorded or pruned "
+                      f"({type(exc).__name__}: {exc}); the next put records a version again", RuntimeWarning,
+                      stacklevel=2)
+
+
+def _record(store: Any, meta: Metadata) -> None:
+    """Commit the next version document of ``meta``, sharing its blobs."""
     existing = versions(store, meta.name)
-    number = (existing[-1].attributes["version"] if existing else 0) + 1
-    for _ in range(20):
+    number = (_number(existing[-1]) if existing else 0) + 1
+    for _ in range(MAX_NUMBER_ATTEMPTS):
         doc = meta.to_doc()
         doc.update(name=version_name(meta.name, number), rev=new_revision(),
                    attributes={**meta.attributes, "version": number, "version_of": meta.name, "model_rev": meta.rev})
         try:
             store.engine.meta_commit(doc, None)
-            break
+            return
         except ConcurrentWriteError:
-            number += 1  # a concurrent put took this number
-    for old in versions(store, meta.name)[:-keep]:
-        store.drop(old.name, force=True)
+            number += 1  # a concurrent put took this number (or an object squats its name)
+    raise ConcurrentWriteError(f"no free version number after {MAX_NUMBER_ATTEMPTS} attempts")
 
 
 @hookimpl

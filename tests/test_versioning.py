@@ -1,7 +1,10 @@
 """Model versioning, a kernel feature written only as hook implementations."""
+import warnings
+
 import pytest
 
-from omegaml_core.errors import ObjectNotFound
+import omegaml_core.store as store_module
+from omegaml_core.errors import InvalidNameError, ObjectNotFound
 from omegaml_core.versioning import versions
 
 
@@ -46,3 +49,49 @@ def test_versioning_can_be_turned_off(om, monkeypatch):
     monkeypatch.setenv("OMEGA_MODEL_VERSIONS", "0")
     om.models.put([1], "clf")
     assert om.models.list(hidden=True) == ["clf"]
+
+
+def test_a_model_cannot_be_stored_under_a_versioned_name(om):
+    om.models.put({"weights": 1}, "clf")
+    with pytest.raises(InvalidNameError, match="reserved for versions"):
+        om.models.put({"weights": "other"}, "clf@1")
+    assert om.models.get("clf@1") == {"weights": 1}
+
+
+def test_a_document_without_a_version_number_in_the_versions_folder_never_breaks_a_put(om, monkeypatch):
+    with monkeypatch.context() as patched:  # as an older release let a user store it
+        patched.setattr(store_module, "validate_new_name", lambda n, what="object": n)
+        om.models.put({"user": "object"}, ".versions/m/v1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        om.models.put({"weights": 1}, "m")
+        om.models.put({"weights": 2}, "m")
+    assert [m.attributes["version"] for m in versions(om.models, "m")] == [2, 3]
+    assert om.models.get("m@3") == {"weights": 2}
+    om.models.drop("m")
+    assert om.models.list(hidden=True) == [".versions/m/v1"]
+
+
+def test_a_failure_to_record_a_version_warns_but_the_committed_put_succeeds(om, monkeypatch):
+    om.models.put({"weights": 1}, "clf")
+    commit = om.engine.meta_commit
+
+    def refuse_versions(doc, expected_rev):
+        if doc["name"].startswith(".versions/"):
+            raise ConnectionError("storage went away")
+        return commit(doc, expected_rev)
+
+    monkeypatch.setattr(om.engine, "meta_commit", refuse_versions)
+    with pytest.warns(RuntimeWarning, match="models/clf was stored, but its version could not be recorded"):
+        meta = om.models.put({"weights": 2}, "clf")
+    monkeypatch.undo()
+    assert meta.name == "clf" and om.models.get("clf") == {"weights": 2}
+    om.models.put({"weights": 3}, "clf")
+    assert [m.attributes["version"] for m in versions(om.models, "clf")] == [1, 2]
+
+
+def test_a_bad_version_count_setting_warns_instead_of_failing_the_put(om, monkeypatch):
+    monkeypatch.setenv("OMEGA_MODEL_VERSIONS", "ten")
+    with pytest.warns(RuntimeWarning, match="ValueError"):
+        om.models.put({"weights": 1}, "clf")
+    assert om.models.get("clf") == {"weights": 1}

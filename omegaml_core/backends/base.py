@@ -26,7 +26,7 @@ import shutil
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Iterator
 
-from ..names import storage_name
+from ..names import storage_name, validate_new_name
 
 if TYPE_CHECKING:
     from ..metadata import Metadata
@@ -197,6 +197,10 @@ class BaseModelBackend(BaseBackend):
 
     def _call(self, method: str, modelname: str, Xname: Any, Yname: Any = None,
               rName: str | None = None, refit: bool = False, **kwargs: Any) -> Any:
+        if refit:  # refused before the work, not when storing its outcome
+            validate_new_name(modelname, "model")
+        if rName:
+            validate_new_name(rName, "result")
         model = self.load_model(modelname, for_update=refit)
         X = self.load_data(Xname)
         args = (X,) if Yname is None else (X, self.load_target(Yname))

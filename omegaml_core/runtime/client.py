@@ -5,13 +5,13 @@ import secrets
 from typing import Any
 
 from ..backends.base import MODEL_METHODS
+from ..names import TEMP_FOLDER, internal_names, validate_new_name
 from .celeryapp import RUN_TASK, app_for, queue_for, safe_repr
 from .execution import context_of, execute
 from .payloads import round_trip
 from .results import LocalResult, RemoteResult
 from .taskdefs import model_method_task
 
-TEMP_FOLDER = ".tmp"
 DATA_ARGS = ("Xname", "Yname", "X", "Y")
 DATA_POSITIONS = 2  # the first two positional arguments are X and Y
 
@@ -100,7 +100,8 @@ class ModelProxy:
             if value is None or isinstance(value, str):
                 return value
             name = f"{TEMP_FOLDER}/{secrets.token_hex(8)}"
-            datasets.put(value, name)
+            with internal_names():
+                datasets.put(value, name)
             temporary.append(name)
             return name
 
@@ -108,6 +109,8 @@ class ModelProxy:
             for name in temporary:
                 datasets.drop(name, force=True)
 
+        if kwargs.get("rName") is not None:  # refused here, not on the worker after the work is done
+            validate_new_name(kwargs["rName"], "result")
         try:
             args = tuple(as_name(a) if i < DATA_POSITIONS else a for i, a in enumerate(args))
             kwargs = {k: as_name(v) if k in DATA_ARGS else v for k, v in kwargs.items()}

@@ -27,7 +27,7 @@ from ..errors import InvalidNameError, ObjectNotFound
 from ..names import MAX_NAME_LENGTH
 
 BAD_NAMES = ["", "   ", "../escape", "a/../../b", "/abs", "a\x00b", "tab\there", "x" * (MAX_NAME_LENGTH + 1),
-             "back\\slash", "a//b", "with[brackets]"]
+             "back\\slash", "a//b", "with[brackets]", "looks\u200blike", "clf@1", ".versions/clf/v1"]
 GOOD_NAMES = ["plain", "folder/sub/name", "ünïcødé-名前", "n" * MAX_NAME_LENGTH, "dots.and $dollars and spaces"]
 
 

@@ -96,3 +96,23 @@ def test_the_runtime_of_a_bucket_works_in_that_bucket(om):
     prod.models.put(tinymodel.TinyModel(mean=1), "tiny")
     assert prod.runtime.model("tiny").predict([1]).get() == [1]
     assert prod.runtime.ping()["bucket"] == "prod"
+
+
+def test_a_result_name_that_cannot_be_stored_is_refused_before_the_task_runs(om):
+    from omegaml_core.errors import InvalidNameError
+
+    om.runtime.model("tiny").fit("X", "Y").get()
+    for bad in ("pred@1", ".versions/pred/v1", "pred\u200b"):
+        with pytest.raises(InvalidNameError):
+            om.runtime.model("tiny").predict("X", rName=bad)
+    assert om.datasets.list(hidden=True) == ["X", "Y"]
+
+
+def test_fitting_a_model_version_is_refused_before_the_fit_and_nothing_is_stored(om):
+    from omegaml_core.errors import InvalidNameError
+
+    om.runtime.model("tiny").fit("X", "Y").get()
+    before = om.models.list(hidden=True)
+    with pytest.raises(InvalidNameError, match="reserved for versions"):
+        om.runtime.model("tiny@1").fit("X", "Y").get()
+    assert om.models.list(hidden=True) == before

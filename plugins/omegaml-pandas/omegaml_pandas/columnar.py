@@ -12,12 +12,13 @@ from typing import Any
 from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
+from . import mixed
 from . import selection as sel
 from .fidelity import check_round_trip, refuse_nested_lists
-from .frames import (arrow_schema, decode_array, decode_columns, decode_schema, encode_array, encode_columns,
+from .frames import (decode_array, decode_columns, decode_schema, encode_array, encode_columns,
                      encode_schema, field, from_table, index_freq, schema_text, to_table)
 from .stats import column_stats
-from .types import as_frame, is_frame_or_series
+from .types import as_frame, is_frame_or_series, is_unnamed_series
 
 MAX_CHUNK_ROWS = 1_000_000
 CHUNK_BYTES = 128 * 2**20  # aim for chunks of about this many bytes in memory
@@ -52,13 +53,14 @@ class ColumnarBackend(BaseDataBackend):
                                        or chunk_rows < 1):
             raise ValueError(f"chunk_rows must be a positive int, got {chunk_rows!r}")
         frame, what = as_frame(obj)
-        chunk_rows = chunk_rows or _auto_chunk_rows(frame)
+        km = meta.kind_meta if append else {}
         columns = encode_columns(frame.columns)
-        schema = arrow_schema(frame)  # from the whole frame, so every chunk gets the same types
+        # the schema of the whole frame, so every chunk gets the same types
+        frame, tagged, schema = mixed.prepare(name, frame, km.get("mixed", []) if append else None)
+        chunk_rows = chunk_rows or _auto_chunk_rows(frame)
         refuse_nested_lists(name, frame.columns, schema)
         empty = to_table(frame.iloc[:0], schema)
         dictionaries, categories = _dictionaries(empty), _categories(empty)
-        km = meta.kind_meta if append else {}
         if append:
             self._check_append(name, km, frame, what, columns, schema, categories)
         else:
@@ -75,7 +77,8 @@ class ColumnarBackend(BaseDataBackend):
         meta.kind_meta = {
             "type": what, "columns": columns, "ncolumns": frame.shape[1], "schema": schema_text(schema),
             "arrow": km["arrow"] if append else encode_schema(schema), "dictionaries": dictionaries,
-            "categories": categories,
+            "categories": categories, "mixed": tagged,
+            "unnamed": km.get("unnamed", False) if append else is_unnamed_series(obj),
             "freq": km.get("freq") if append else index_freq(frame),
             "chunks": chunks, "rows": sum(c["rows"] for c in chunks),
         }

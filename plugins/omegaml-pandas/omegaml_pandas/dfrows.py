@@ -18,10 +18,11 @@ from typing import Any, Iterator
 from omegaml_core.backends import BaseDataBackend
 
 from . import filters as flt
+from . import mixed
 from . import selection as sel
 from .fidelity import check_round_trip, refuse_nested_lists
 from .frames import decode_columns, decode_schema, encode_columns, encode_schema, field, from_table, index_freq, to_table
-from .types import as_frame, is_frame_or_series
+from .types import as_frame, is_frame_or_series, is_unnamed_series
 
 BATCH = 10_000
 WRITE, ROW = "_om_w", "_om_n"
@@ -57,7 +58,8 @@ class DataFrameRowsBackend(BaseDataBackend):
         frame, what = as_frame(obj)
         if isinstance(index, (str, bytes)):
             index = [index]
-        table = to_table(frame)
+        frame, tagged, schema = mixed.prepare(name, frame, meta.kind_meta.get("mixed", []) if append else None)
+        table = to_table(frame, schema)
         columns = encode_columns(frame.columns)
         indexed = [self._field_of(frame.columns, label, table.schema) for label in index or []]  # fail early
         _refuse_unstorable(name, frame.columns, table)
@@ -71,6 +73,7 @@ class DataFrameRowsBackend(BaseDataBackend):
             coll = self.new_collection(meta)
             coll.create_index([(WRITE, 1), (ROW, 1)])
             km = {"type": what, "columns": columns, "freq": index_freq(frame), "writes": [], "rows": 0,
+                  "mixed": tagged, "unnamed": is_unnamed_series(obj),
                   "schema": encode_schema(table.schema),
                   "dictionaries": _dictionaries(table)}
         storage = _storage_table(table)
@@ -196,6 +199,8 @@ def _pushdown(cond: flt.Condition, schema: Any) -> list[dict]:
     j = schema.get_field_index(field(cond.position))
     arrow_type, key, op, v = schema.field(j).type, f"f{j}", cond.op, cond.value
     t = pa.types
+    if mixed.is_mixed(schema.field(j)):
+        return []  # tagged text: only the pandas mask knows what its values mean
     if op in ("contains", "startswith", "endswith"):
         if not (t.is_string(arrow_type) or t.is_large_string(arrow_type)):
             return []

@@ -7,7 +7,7 @@ row documents. Values are always data: they are never turned into operators.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Hashable, Iterable
+from typing import Any, Hashable, Iterable, Mapping
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "nin", "between", "isnull", "contains", "startswith", "endswith")
 
@@ -29,6 +29,8 @@ def parse(lookups: dict[Any, Any], columns: list[Hashable]) -> list[Condition]:
 
     Keys are ``'col'`` or ``'col__op'`` (or a ``(label, op)`` tuple for labels
     that are not strings). Raises FilterError for unknown columns or operators.
+    The values of ``in`` and ``nin`` are read once into a tuple here (a
+    generator, set, numpy array or Index), so every use sees them all.
     """
     conditions = []
     for key, value in lookups.items():
@@ -36,7 +38,7 @@ def parse(lookups: dict[Any, Any], columns: list[Hashable]) -> list[Condition]:
         if op not in OPS:
             raise FilterError(f"unknown filter operator {op!r} in {key!r}; use one of {', '.join(OPS)}")
         position = _position(label, columns)
-        _check_value(key, op, value)
+        value = _checked_value(key, op, value)
         conditions.append(Condition(columns[position], position, op, value))
     return conditions
 
@@ -66,13 +68,21 @@ def _position(label: Any, columns: list[Hashable]) -> int:
     raise FilterError(f"unknown column {label!r} in filter; columns are {list(columns)!r}")
 
 
-def _check_value(key: Any, op: str, value: Any) -> None:
-    if op in ("in", "nin") and (isinstance(value, (str, bytes)) or not isinstance(value, Iterable)):
-        raise FilterError(f"filter {key!r} needs a list of values")
+def _checked_value(key: Any, op: str, value: Any) -> Any:
+    """``value`` as the conditions use it (``in``/``nin``: a tuple); FilterError for a bad shape."""
+    if op in ("in", "nin"):
+        if isinstance(value, (str, bytes)):
+            raise FilterError(f"filter {key!r} needs a list of values, got the {type(value).__name__} {value!r} "
+                              f"(it would be read as its characters); e.g. [{value!r}]")
+        if isinstance(value, Mapping) or not isinstance(value, Iterable):
+            raise FilterError(f"filter {key!r} needs a list of values, got {type(value).__name__}")
+        tolist = getattr(value, "tolist", None)  # numpy arrays, pandas Index and Series: Python scalars
+        value = tuple(tolist() if callable(tolist) else value)
     if op == "between" and (not isinstance(value, (list, tuple)) or len(value) != 2):
         raise FilterError(f"filter {key!r} needs a (low, high) pair")
     if op in ("contains", "startswith", "endswith") and not isinstance(value, str):
         raise FilterError(f"filter {key!r} needs a str value")
+    return value
 
 
 # --- the meaning: a pandas boolean mask -------------------------------------

@@ -78,8 +78,7 @@ def _positional(frame: Any) -> Any:
 
 
 def _refuse(exc: Exception) -> TypeError:
-    return TypeError(f"cannot store this frame losslessly: {exc}. Convert mixed-type object columns "
-                     "to one type (e.g. .astype(str)) or to a supported dtype first.")
+    return TypeError(f"cannot store this frame losslessly: {exc}. Convert the column to a supported dtype first.")
 
 
 def arrow_schema(frame: Any) -> Any:
@@ -88,7 +87,7 @@ def arrow_schema(frame: Any) -> Any:
 
     try:
         return pa.Schema.from_pandas(_positional(frame), preserve_index=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError, OverflowError) as exc:
         raise _refuse(exc) from None
 
 
@@ -103,7 +102,7 @@ def to_table(frame: Any, schema: Any = None) -> Any:
 
     try:
         return pa.Table.from_pandas(_positional(frame), schema=schema, preserve_index=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError, OverflowError) as exc:
         raise _refuse(exc) from None
 
 
@@ -117,12 +116,25 @@ def from_table(table: Any, columns: Any, positions: list[int] | None) -> Any:
 
     Consumes ``table``: its memory is released during the conversion.
     """
+    import pandas as pd
+    import pyarrow as pa
+
+    from . import mixed
+
     pandas_metadata = table.schema.pandas_metadata or {}
+    tagged = {}
+    for name in mixed.marked(table.schema):  # decoded from Arrow; pandas converts only a null column
+        j = table.schema.get_field_index(name)
+        tagged[name] = table.column(j)
+        table = table.set_column(j, name, pa.nulls(table.num_rows))
     # no consolidation copy, and each column's Arrow memory is released once converted: ``table``
     # must not be used after this call
-    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    # integer_object_nulls: ints with nulls come back as ints (not floats) in columns that were ``object``
+    frame = table.to_pandas(split_blocks=True, self_destruct=True, integer_object_nulls=True)
     del table
     _restore_object_columns(frame, pandas_metadata)
+    for name, text in tagged.items():
+        frame[name] = pd.Series(mixed.decode(text), index=frame.index, dtype=object)
     frame.columns = columns if positions is None else columns[positions]
     return frame
 

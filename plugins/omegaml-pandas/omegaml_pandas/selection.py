@@ -83,4 +83,4 @@ def rebatch(frames: Iterable[Any], chunksize: int) -> Iterator[Any]:
 
 def result(frame: Any, kind_meta: dict) -> Any:
     """What the user gets: the frame with its index frequency, or the Series it was."""
-    return restore(apply_freq(frame, kind_meta.get("freq")), kind_meta["type"])
+    return restore(apply_freq(frame, kind_meta.get("freq")), kind_meta["type"], kind_meta.get("unnamed", False))

@@ -10,8 +10,12 @@ def column_stats(table: Any) -> dict[str, dict[str, Any]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .mixed import is_mixed
+
     stats = {}
-    for name, column in zip(table.column_names, table.columns):
+    for name, column, arrow_field in zip(table.column_names, table.columns, table.schema):
+        if is_mixed(arrow_field):
+            continue  # tagged text orders unlike its values: no statistics, so no chunk is skipped
         kind = _conv(column.type, pa)
         entry: dict[str, Any] = {"nulls": column.null_count}
         if kind is not None and len(column) > column.null_count:

@@ -19,6 +19,17 @@ def as_frame(obj: Any) -> tuple[Any, str]:
     return obj, "frame"
 
 
-def restore(frame: Any, what: str) -> Any:
-    """Undo ``as_frame``."""
-    return frame.iloc[:, 0] if what == "series" else frame
+def is_unnamed_series(obj: Any) -> bool:
+    """True for a Series without a name (``as_frame`` labels its column 0)."""
+    import pandas as pd
+
+    return isinstance(obj, pd.Series) and obj.name is None
+
+
+def restore(frame: Any, what: str, unnamed: bool = False) -> Any:
+    """Undo ``as_frame``; ``unnamed``: the Series had no name."""
+    if what != "series":
+        return frame
+    series = frame.iloc[:, 0]
+    item = getattr(series.name, "item", None)  # a column label read back as a numpy scalar: the Python value
+    return series.rename(None if unnamed else item() if callable(item) else series.name)

@@ -184,3 +184,39 @@ def test_operator_shaped_keys_are_unknown_columns_or_operators(omega, sales, kin
     omega.datasets.put(sales, "sales", kind=kind)
     with pytest.raises(FilterError, match="unknown"):
         omega.datasets.get("sales", **lookups)
+
+
+IN_VALUES = {
+    "generator": lambda: (r for r in ["US", "APAC"]),
+    "iterator": lambda: iter(["US", "APAC"]),
+    "set": lambda: {"US", "APAC"},
+    "tuple": lambda: ("US", "APAC"),
+    "numpy array": lambda: np.array(["US", "APAC"]),
+    "pandas Index": lambda: pd.Index(["US", "APAC"]),
+    "pandas Series": lambda: pd.Series(["US", "APAC"]),
+    "dict keys": lambda: {"US": 1, "APAC": 2}.keys(),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("make", IN_VALUES.values(), ids=IN_VALUES.keys())
+def test_in_and_nin_read_any_iterable_once_for_pruning_and_rows(om, sales, kind, make):
+    om.datasets.put(sales, "sales", kind=kind, **({"chunk_rows": 2} if kind == "pandas.columnar" else {}))
+    wanted = sales.region.isin(["US", "APAC"])
+    pd.testing.assert_frame_equal(om.datasets.get("sales", region__in=make()), sales[wanted], check_exact=True)
+    pd.testing.assert_frame_equal(om.datasets.get("sales", region__nin=make()), sales[~wanted], check_exact=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_in_with_numeric_numpy_values_prunes_and_filters_like_a_list(om, sales, kind):
+    om.datasets.put(sales, "sales", kind=kind, **({"chunk_rows": 2} if kind == "pandas.columnar" else {}))
+    got = om.datasets.get("sales", n__in=np.array([2, 5], dtype="int32"))
+    pd.testing.assert_frame_equal(got, sales[sales.n.isin([2, 5])], check_exact=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("value", ["EU", b"EU", {"EU": 1}, 3], ids=repr)
+def test_in_with_a_string_mapping_or_scalar_is_a_clear_error(om, sales, kind, value):
+    om.datasets.put(sales, "sales", kind=kind)
+    with pytest.raises(FilterError, match="region__in' needs a list of values"):
+        om.datasets.get("sales", region__in=value)
