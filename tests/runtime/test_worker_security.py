@@ -145,3 +145,85 @@ def test_message_bodies_on_the_broker_hold_no_password(tiny_env, broker_url, lab
     bodies = queued_bodies(url, queue_for(label))
     assert bodies, "the message was not found on the broker"
     assert all(b"s3cret-pw" not in body and b"alice" not in body for body in bodies)
+
+
+# --- signed messages -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def signing_files(tmp_path_factory):
+    from omegaml_core.runtime.keygen import init_signing
+
+    return init_signing(tmp_path_factory.mktemp("signing"))
+
+
+@pytest.fixture(scope="session")
+def attacker_files(tmp_path_factory):
+    from omegaml_core.runtime.keygen import init_signing
+
+    return init_signing(tmp_path_factory.mktemp("attacker-signing"), name="attacker")
+
+
+def signing_env(files):
+    return {"OMEGA_SIGNING_KEY": str(files["key"]), "OMEGA_SIGNING_CERT": str(files["cert"]),
+            "OMEGA_SIGNING_CA": str(files["ca"])}
+
+
+@pytest.fixture
+def signed_env(env, signing_files, monkeypatch):
+    for key, value in signing_env(signing_files).items():
+        monkeypatch.setenv(key, value)
+    return {**env, **signing_env(signing_files)}
+
+
+def signed_by(files, message):
+    """A message body signed with ``files``' key (what a holder of another CA's key can make)."""
+    from celery.security.certificate import Certificate
+    from celery.security.key import PrivateKey
+    from celery.security.serialization import SecureSerializer
+
+    serializer = SecureSerializer(PrivateKey(files["key"].read_text()), Certificate(files["cert"].read_text()),
+                                  digest="sha256")
+    return serializer.serialize([message, {}, {"callbacks": None, "errbacks": None, "chain": None, "chord": None}])
+
+
+def test_with_signing_forged_messages_are_rejected_and_logged_and_nothing_runs(signed_env, attack, attacker_files,
+                                                                               label, tmp_path):
+    broker, queue = signed_env["OMEGA_BROKER"], queue_for(label)
+    touched = tmp_path / "touched"
+    served = {"context": fingerprint(signed_env["OMEGA_MONGO_URL"]), "bucket": "omega"}
+    client = Omega(Config.resolve()).runtime.require(label)
+    with start_worker(signed_env, labels=[label], name="signed") as worker:
+        publish_forged(broker, queue, ["tiny.touch", served, [str(touched)], {}])  # unsigned, served context
+        for message in forged_messages(attack):
+            publish_forged(broker, queue, message)
+        publish_forged(broker, queue, ["tiny.touch", served, [str(touched)], {}], content_type="application/data",
+                       body=signed_by(attacker_files, ["tiny.touch", served, [str(touched)], {}]))
+        assert client.ping()["worker"] == "signed"  # signed calls still work, after the forged ones
+        assert wait_for(lambda: worker.output().count("Refusing to deserialize untrusted content") >= 5
+                        and "Unknown certificate" in worker.output())
+    assert not touched.exists() and not attack["marker"].exists() and not attack["forged_dir"].exists()
+
+
+def test_without_signing_the_same_unsigned_message_runs(env, label, tmp_path):
+    """The control for the test above: the forged message is one a worker without signing runs."""
+    touched = tmp_path / "touched"
+    served = {"context": fingerprint(env["OMEGA_MONGO_URL"]), "bucket": "omega"}
+    with start_worker(env, labels=[label], name="unsigned"):
+        task_id = publish_forged(env["OMEGA_BROKER"], queue_for(label), ["tiny.touch", served, [str(touched)], {}])
+        assert result_of(env["OMEGA_BROKER"], task_id) == {"result": str(touched)}
+    assert touched.exists()
+
+
+def test_with_signing_a_client_refuses_a_forged_unsigned_result(signed_env):
+    """Results are signed too: a result planted in the backend by someone without the key is refused."""
+    from celery import Celery
+    from kombu.exceptions import DecodeError
+
+    from omegaml_core.runtime.celeryapp import app_for
+
+    broker = signed_env["OMEGA_BROKER"]
+    plain_app = Celery(broker=broker, backend=broker)
+    plain_app.backend.store_result("forged-result", {"result": "attacker's answer"}, "SUCCESS")
+    signed_app = app_for(Config.resolve())
+    with pytest.raises(DecodeError, match="Unable to deserialize"):
+        signed_app.AsyncResult("forged-result").get(timeout=10)
