@@ -152,6 +152,10 @@ class Config:
             raise ConfigurationError(
                 f"storage URL {redact_url(str(url))!r} is not a URL; use mongodb://host/db or sqlite:///path"
             )
+        from .tls import warn_insecure
+
+        for what, value in (("storage", url), ("broker", broker_url), ("result backend", backend)):
+            warn_insecure(value, what)
         return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None, name=name)
 
     def __repr__(self) -> str:

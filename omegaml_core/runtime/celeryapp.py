@@ -40,7 +40,10 @@ def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None
     from .contexts import worker_contexts
     from .execution import execute
 
-    app = Celery("omegaml", broker=broker_url, backend=result_backend, set_as_current=False)
+    from ..tls import celery_tls
+
+    broker, tls_settings = celery_tls(broker_url)
+    app = Celery("omegaml", broker=broker, backend=result_backend, set_as_current=False)
     # Redis only: an unacknowledged task (its worker died) is redelivered once it is older than the
     # visibility timeout; it must exceed the longest task. Sweep for such tasks often enough to notice.
     visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
@@ -52,7 +55,7 @@ def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None
         task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
         broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
-        worker_hijack_root_logger=False, broker_connection_timeout=5,
+        worker_hijack_root_logger=False, broker_connection_timeout=5, **tls_settings,
     )
     configure_signing(app, signing)
 
@@ -68,7 +71,12 @@ def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None
 def app_for(config: Config) -> Any:
     if not config.broker_url:
         raise RuntimeError("no broker configured: set OMEGA_BROKER (redis://... or amqp://...)")
-    return make_app(config.broker_url, result_backend_for(config), signing_config())
+    from ..tls import ensure_reachable
+
+    backend = result_backend_for(config)
+    app = make_app(config.broker_url, backend, signing_config())
+    ensure_reachable(app, config.broker_url, backend)
+    return app
 
 
 def safe_repr(task_name: str, context: dict, args: list, kwargs: dict) -> str:
