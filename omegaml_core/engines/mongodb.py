@@ -32,6 +32,7 @@ class MongoEngine(StorageEngine):
         from pymongo.errors import PyMongoError
 
         timeout = self.timeout_ms
+        client = None
         try:
             client = pymongo.MongoClient(
                 self.url, serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout,
@@ -44,6 +45,9 @@ class MongoEngine(StorageEngine):
             )
         except PyMongoError as exc:
             from ..tls import tls_reason
+
+            if client is not None:
+                client.close()
 
             reason = tls_reason(exc)
             if reason:

@@ -25,6 +25,7 @@ def run_worker(labels: Sequence[str] = (), concurrency: int | None = None, name:
                loglevel: str = "INFO", pool: str | None = None) -> None:
     """Consume the queues of ``labels`` (the default queue if none) until stopped."""
     from .contexts import worker_contexts
+    from .signing import signing_config
     from .taskdefs import load_tasks
 
     config = Config.resolve()
@@ -35,4 +36,7 @@ def run_worker(labels: Sequence[str] = (), concurrency: int | None = None, name:
     os.environ.setdefault("OMEGA_WORKER_NAME", argv[argv.index("-n") + 1])
     print(f"om worker: broker {redact_url(config.broker_url)}, queues {argv[2]}", flush=True)
     print(f"om worker: serves {'; '.join(served.describe())}", flush=True)
+    signing = signing_config()
+    accepts = f"only messages signed by a certificate of {signing.ca}" if signing else "unsigned messages (signing off)"
+    print(f"om worker: accepts {accepts}", flush=True)
     app.worker_main(argv)
