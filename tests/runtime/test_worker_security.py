@@ -227,3 +227,16 @@ def test_with_signing_a_client_refuses_a_forged_unsigned_result(signed_env):
     signed_app = app_for(Config.resolve())
     with pytest.raises(DecodeError, match="Unable to deserialize"):
         signed_app.AsyncResult("forged-result").get(timeout=10)
+
+
+def test_with_signing_results_come_back_over_rabbitmq_rpc(tiny_env, signing_files, label, monkeypatch, tmp_path):
+    """On RabbitMQ results travel as rpc:// messages: signed too, and accepted by a signing client."""
+    if not service_up("127.0.0.1", 5672):
+        pytest.skip("rabbitmq is not running on 127.0.0.1:5672; start it (see .ci/run)")
+    url = "amqp://guest:guest@127.0.0.1:5672//"
+    env = {**tiny_env, "OMEGA_BROKER": url, "TMPDIR": str(tmp_path), **signing_env(signing_files)}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    client = Omega(Config.resolve()).runtime.require(label)  # a queue of its own: other workers use the default one
+    with start_worker(env, labels=[label], name="signed-rabbit"):
+        assert client.ping()["worker"] == "signed-rabbit"
