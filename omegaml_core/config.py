@@ -8,7 +8,8 @@ default ``sqlite:///$OMEGA_HOME/omega.db``. The config file is
 
 Named contexts live in the config file as ``[contexts.<name>]`` tables (``mongo_url``,
 ``broker``, ``result_backend``); ``OMEGA_CONTEXT`` (or ``context = "name"`` at the
-top of the file, or ``om.setup(context=...)``) selects one. Workers serve the
+top of the file, or ``om.setup(context=...)``) selects one, and its table's values
+then come right after the arguments, before the environment. Workers serve the
 contexts listed in ``OMEGA_WORKER_CONTEXTS`` (see ``runtime/contexts.py``).
 
 Boolean settings accept only ``1/0/true/false/yes/no/on/off`` (any case); anything
