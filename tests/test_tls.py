@@ -16,7 +16,7 @@ from omegaml_core.errors import StorageUnavailable
 from omegaml_core.omega import Omega
 from omegaml_core.runtime.testing import service_up, start_worker
 from omegaml_core.testing.tlsservers import redis_tls, throwaway_ca, tls_terminator
-from omegaml_core.tls import InsecureTransportWarning, celery_tls, tls_status
+from omegaml_core.tls import InsecureTransportWarning, tls_status
 
 pytestmark = pytest.mark.services
 
@@ -84,7 +84,7 @@ def test_a_worker_round_trip_over_tls_redis(certs, redis_tls_port, monkeypatch, 
 def test_redis_tls_fails_in_one_line_naming_host_and_reason(certs, redis_tls_port, tmp_path, host, ca):
     url = rediss(host, redis_tls_port, getattr(certs, ca))
     om = Omega(Config(storage_url=f"sqlite:///{tmp_path / 'x.db'}", broker_url=url))
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ConnectionError) as info:
         om.runtime.submit("omegaml.ping", [], {})
     message = str(info.value)
     assert f"{host}:{redis_tls_port}" in message and "certificate verify failed" in message
@@ -101,24 +101,30 @@ def amqps_port(certs):
         yield port
 
 
-def amqp_connection(host, port, ca):
-    from kombu import Connection
-
-    url, settings = celery_tls(f"amqps://guest:guest@{host}:{port}//?ssl_ca_certs={ca}")
-    return Connection(url, ssl=settings["broker_use_ssl"], connect_timeout=5)
+def amqps(host, port, ca):
+    return f"amqps://guest:guest@{host}:{port}//?ssl_ca_certs={ca}"
 
 
-def test_rabbitmq_over_tls_works_with_the_ca(certs, amqps_port):
-    with amqp_connection("127.0.0.1", amqps_port, certs.ca) as conn:
-        conn.connect()
-        assert conn.connected
+def test_rabbitmq_over_tls_works_with_the_ca(certs, amqps_port, tmp_path):
+    from omegaml_core.runtime.celeryapp import app_for
+
+    config = Config(f"sqlite:///{tmp_path / 'x.db'}", broker_url=amqps("127.0.0.1", amqps_port, certs.ca))
+    app = app_for(config)  # connects once, over TLS, with the CA
+    assert app.conf.broker_use_ssl["ca_certs"] == str(certs.ca)
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1)
+        assert conn.connected and conn.transport.driver_type == "amqp"
 
 
-@pytest.mark.parametrize("host,ca", [("127.0.0.1", "other_ca"), ("localhost", "ca")])
-def test_rabbitmq_tls_fails_naming_the_reason(certs, amqps_port, host, ca):
-    with amqp_connection(host, amqps_port, getattr(certs, ca)) as conn:
-        with pytest.raises(Exception, match="certificate verify failed"):
-            conn.connect()
+@pytest.mark.parametrize("host,ca,reason", [("127.0.0.1", "other_ca", "certificate verify failed"),
+                                            ("localhost", "ca", "certificate verify failed")])
+def test_rabbitmq_tls_fails_in_one_line_naming_host_and_reason(certs, amqps_port, tmp_path, host, ca, reason):
+    config = Config(f"sqlite:///{tmp_path / 'x.db'}", broker_url=amqps(host, amqps_port, getattr(certs, ca)))
+    with pytest.raises(ConnectionError) as info:
+        Omega(config).runtime.submit("omegaml.ping", [], {})
+    message = str(info.value)
+    assert f"{host}:{amqps_port}" in message and reason in message and "\n" not in message
+    assert "guest:guest" not in message
 
 
 # --- what a URL says about TLS -------------------------------------------------------------------------
