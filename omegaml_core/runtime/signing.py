@@ -12,7 +12,8 @@ code runs. ``om signing init DIR`` makes a CA and a key pair for a small deploym
 Celery's ``setup_security()`` would also disable the JSON decoder process-wide
 (which the in-process runtime and results use), so the serializer is registered
 here with a trust store that checks issuers; ``accept_content = ['auth']`` is
-what makes the consumers refuse everything else.
+what makes the consumers refuse everything else. kombu's serializer registry is
+process-wide, so a process signs with one configuration (read on first use).
 """
 from __future__ import annotations
 
