@@ -71,3 +71,13 @@ def test_om_doctor_strict_passes_a_protected_local_configuration(env):
     result = om_doctor(env, "--strict", OMEGA_STORE_KEY="k" * 32, OMEGA_REFUSE_PICKLES="yes")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "UNPROTECTED" not in result.stdout
+
+
+def test_om_signing_init_creates_the_files_and_says_what_to_set(env):
+    result = subprocess.run([OM, "signing", "init", str(env / "keys")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"export OMEGA_SIGNING_KEY={env / 'keys' / 'signing-key.pem'}" in result.stdout
+    assert sorted(p.name for p in (env / "keys").iterdir()) == ["ca-key.pem", "ca.pem", "signing-cert.pem",
+                                                                "signing-key.pem"]
+    again = subprocess.run([OM, "signing", "init", str(env / "keys")], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and "already exist" in again.stderr
