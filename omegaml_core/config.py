@@ -5,6 +5,15 @@ Precedence for the storage URL: ``om.setup(mongo_url=...)``, then
 default ``sqlite:///$OMEGA_HOME/omega.db``. The config file is
 ``$OMEGA_CONFIG`` or ``$OMEGA_HOME/config.toml``; ``OMEGA_HOME`` defaults to
 ``~/.omegaml``. The broker works the same way with ``OMEGA_BROKER`` / ``broker``.
+
+Named contexts live in the config file as ``[contexts.<name>]`` tables (``mongo_url``,
+``broker``, ``result_backend``); ``OMEGA_CONTEXT`` (or ``context = "name"`` at the
+top of the file, or ``om.setup(context=...)``) selects one, and its table's values
+then come right after the arguments, before the environment. Workers serve the
+contexts listed in ``OMEGA_WORKER_CONTEXTS`` (see ``runtime/contexts.py``).
+
+Boolean settings accept only ``1/0/true/false/yes/no/on/off`` (any case); anything
+else is a :class:`ConfigurationError` naming the variable (:func:`env_flag`).
 """
 from __future__ import annotations
 
@@ -38,6 +47,49 @@ def read_config_file() -> dict[str, Any]:
         raise ConfigurationError(f"cannot read config file {path}: {exc}. Fix or remove it.") from exc
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+#: the kernel's and plugins' boolean settings, checked together when a configuration is resolved
+BOOLEAN_SETTINGS = ("OMEGA_REFUSE_PICKLES", "OMEGA_DEBUG")
+
+
+def parse_flag(value: Any, name: str) -> bool:
+    """``value`` as a bool; only 1/0/true/false/yes/no/on/off (any case), else a ConfigurationError naming ``name``."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name}={value!r} is not a boolean setting; use one of "
+                             "1/0, true/false, yes/no, on/off")
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """The boolean environment setting ``name``: ``default`` when unset or empty, else :func:`parse_flag`."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return parse_flag(raw, name)
+
+
+def check_flags(names: tuple[str, ...] = BOOLEAN_SETTINGS) -> None:
+    """Fail at start-up, naming the variable, if any boolean setting has a value that is not a boolean."""
+    for name in names:
+        env_flag(name)
+
+
+def context_tables(file_cfg: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """The config file's ``[contexts.<name>]`` tables by name."""
+    file_cfg = read_config_file() if file_cfg is None else file_cfg
+    tables = file_cfg.get("contexts") or {}
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ConfigurationError(f"[contexts] in {config_file()} must hold tables such as "
+                                 "[contexts.prod] with mongo_url = '...'")
+    return tables
+
+
 def default_storage_url() -> str:
     return f"sqlite:///{omega_home() / 'omega.db'}"
 
@@ -52,34 +104,60 @@ def redact_url(url: str | None) -> str | None:
     return _CREDENTIALS_RE.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
 
 
+_SECRET_OPTION_RE = re.compile(r"pass|pwd|secret|token|api_?key|credential|private_?key", re.IGNORECASE)
+
+
+def is_secret_option(name: str) -> bool:
+    """True for URL query options that look like they hold a secret (``password``, ``sslpassword``, ``token``...)."""
+    return bool(_SECRET_OPTION_RE.search(name))
+
+
 @dataclass(frozen=True)
 class Config:
-    """A context's configuration: everything a worker needs to rebuild it."""
+    """A context's configuration: storage and runtime. It stays in this process: task messages
+    carry only a reference to it (see ``runtime/contexts.py``)."""
 
     storage_url: str
     broker_url: str | None = None
     result_backend: str | None = None
+    #: the context's name (``[contexts.<name>]``, ``OMEGA_CONTEXT``); None for an unnamed context
+    name: str | None = None
 
     @classmethod
     def resolve(cls, mongo_url: str | None = None, broker: str | None = None,
-                celeryconf: dict[str, Any] | None = None) -> "Config":
-        """Resolve the configuration from arguments, environment and config file."""
+                celeryconf: dict[str, Any] | None = None, context: str | None = None) -> "Config":
+        """Resolve the configuration from arguments, environment and config file.
+
+        ``context`` (or ``OMEGA_CONTEXT``, or ``context`` in the file) names a
+        ``[contexts.<name>]`` table; its values come after the arguments and before the environment.
+        """
+        check_flags()
         file_cfg = read_config_file()
-        url = mongo_url or os.environ.get("OMEGA_MONGO_URL") or file_cfg.get("mongo_url") or default_storage_url()
+        name = context or os.environ.get("OMEGA_CONTEXT") or file_cfg.get("context") or None
+        table: dict[str, Any] = {}
+        if name:
+            tables = context_tables(file_cfg)
+            if name not in tables:
+                raise ConfigurationError(f"context {name!r} is not defined in {config_file()}; add a "
+                                         f"[contexts.{name}] table with mongo_url = '...' (defined: "
+                                         f"{', '.join(sorted(tables)) or 'none'})")
+            table = tables[name]
+        url = (mongo_url or table.get("mongo_url") or os.environ.get("OMEGA_MONGO_URL") or file_cfg.get("mongo_url")
+               or default_storage_url())
         celeryconf = celeryconf or {}
-        broker_url = (broker or celeryconf.get("broker_url") or os.environ.get("OMEGA_BROKER")
+        broker_url = (broker or celeryconf.get("broker_url") or table.get("broker") or os.environ.get("OMEGA_BROKER")
                       or file_cfg.get("broker"))
-        backend = (celeryconf.get("result_backend") or os.environ.get("OMEGA_RESULT_BACKEND")
-                   or file_cfg.get("result_backend"))
+        backend = (celeryconf.get("result_backend") or table.get("result_backend")
+                   or os.environ.get("OMEGA_RESULT_BACKEND") or file_cfg.get("result_backend"))
         if not isinstance(url, str) or "://" not in url:
             raise ConfigurationError(
                 f"storage URL {redact_url(str(url))!r} is not a URL; use mongodb://host/db or sqlite:///path"
             )
-        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None)
+        from .tls import warn_insecure
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"storage_url": self.storage_url, "broker_url": self.broker_url,
-                "result_backend": self.result_backend}
+        for what, value in (("storage", url), ("broker", broker_url), ("result backend", backend)):
+            warn_insecure(value, what)
+        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None, name=name)
 
     def to_environ(self) -> dict[str, str]:
         """The environment variables that make ``Config.resolve()`` in a child process give this configuration.
@@ -92,5 +170,6 @@ class Config:
         return {key: value or "" for key, value in pairs}
 
     def __repr__(self) -> str:
-        return (f"Config(storage_url={redact_url(self.storage_url)!r}, "
+        named = f"name={self.name!r}, " if self.name else ""
+        return (f"Config({named}storage_url={redact_url(self.storage_url)!r}, "
                 f"broker_url={redact_url(self.broker_url)!r})")

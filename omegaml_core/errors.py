@@ -47,3 +47,7 @@ class StorageUnavailable(OmegaError, ConnectionError):
 
 class ConfigurationError(OmegaError, ValueError):
     """The configuration (URL, config file, environment) is invalid."""
+
+
+class ContextNotServed(OmegaError, PermissionError):
+    """A task message names a context the worker is not configured to serve; nothing was opened."""

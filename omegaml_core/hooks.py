@@ -86,3 +86,7 @@ class Hooks:
 
     def after_task(self, task: str, omega: Any, result: Any) -> None:
         self._hook.omega_after_task(task=task, omega=omega, result=result)
+
+    def doctor(self, config: Any) -> list[tuple[str, bool | None, str]]:
+        """Every plugin's ``om doctor`` lines, in one list."""
+        return [line for lines in self._hook.omega_doctor(config=config) if lines for line in lines]

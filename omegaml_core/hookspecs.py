@@ -69,3 +69,8 @@ def omega_before_task(task: str, omega: Any, args: tuple, kwargs: dict) -> None:
 @hookspec
 def omega_after_task(task: str, omega: Any, result: Any) -> None:
     """Called in the worker after a runtime task returned ``result``."""
+
+
+@hookspec
+def omega_doctor(config: Any) -> list[tuple[str, bool | None, str]] | None:
+    """Lines for ``om doctor``: ``(topic, protected, detail)``, protected True, False or None (does not apply)."""

@@ -76,6 +76,9 @@ class Omega:
 
 
 def setup(mongo_url: str | None = None, celeryconf: dict[str, Any] | None = None,
-          bucket: str = DEFAULT_BUCKET, broker: str | None = None) -> Omega:
-    """A new, fully separate context: its own storage and runtime configuration."""
-    return Omega(Config.resolve(mongo_url=mongo_url, broker=broker, celeryconf=celeryconf), bucket)
+          bucket: str = DEFAULT_BUCKET, broker: str | None = None, context: str | None = None) -> Omega:
+    """A new, fully separate context: its own storage and runtime configuration.
+
+    ``context`` selects a ``[contexts.<name>]`` table of the config file.
+    """
+    return Omega(Config.resolve(mongo_url=mongo_url, broker=broker, celeryconf=celeryconf, context=context), bucket)

@@ -70,6 +70,11 @@ class Recorder:
     def omega_after_task(self, task, omega, result):
         self._record("after_task")
 
+    @hookimpl
+    def omega_doctor(self, config):
+        self._record("doctor")
+        return [("recorder", False, "a plugin's line")]
+
 
 @pytest.fixture
 def recorder(om):
@@ -161,3 +166,11 @@ def test_hooks_run_in_order_around_a_put(om, recorder):
     om.datasets.put([1], "x")
     om.datasets.get("x")
     assert recorder.calls == ["before_put", "after_put", "resolve_name", "before_get", "after_get"]
+
+
+def test_hook_doctor(om, recorder):
+    from omegaml_core.doctor import checks
+
+    lines = checks(om.config, hooks=om.hooks)
+    assert recorder.calls == ["doctor"]
+    assert [(c.topic, c.protected, c.detail) for c in lines][-1] == ("recorder", False, "a plugin's line")

@@ -32,6 +32,7 @@ class MongoEngine(StorageEngine):
         from pymongo.errors import PyMongoError
 
         timeout = self.timeout_ms
+        client = None
         try:
             client = pymongo.MongoClient(
                 self.url, serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout,
@@ -43,6 +44,16 @@ class MongoEngine(StorageEngine):
                 [("bucket", 1), ("prefix", 1), ("name", 1)], unique=True, name="omega_key"
             )
         except PyMongoError as exc:
+            from ..tls import tls_reason
+
+            if client is not None:
+                client.close()
+
+            reason = tls_reason(exc)
+            if reason:
+                raise StorageUnavailable(f"TLS to MongoDB at {self.display_url} failed: {reason}. Check tlsCAFile "
+                                         "and that the host name in the URL is the one in the server's certificate"
+                                         ) from None
             raise StorageUnavailable(
                 f"cannot reach MongoDB at {self.display_url} within {timeout} ms: "
                 f"{type(exc).__name__}. Check that the server runs and the URL is right."

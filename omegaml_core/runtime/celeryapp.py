@@ -1,7 +1,9 @@
 """The Celery app: one generic task that runs any registered runtime task.
 
-Messages carry ``(task name, context, args, kwargs)``; the worker looks the
-task up in the table filled from ``omegaml.tasks``. Tasks are acknowledged
+Messages carry ``(task name, {"context": reference, "bucket": bucket}, args,
+kwargs)``: a reference to a context the worker serves, never a URL or
+credentials (``contexts.py``); the worker looks the task up in the table filled
+from ``omegaml.tasks``. Tasks are acknowledged
 late and rejected when a worker is lost, with a prefetch of one, so a worker
 killed mid-task leaves its message to be redelivered to another worker.
 """
@@ -11,7 +13,8 @@ import functools
 import os
 from typing import Any
 
-from ..config import Config, redact_url
+from ..config import Config
+from .signing import SigningConfig, configure_signing, signing_config
 
 RUN_TASK = "omegaml.run"
 DEFAULT_QUEUE = "omegaml"
@@ -30,13 +33,17 @@ def result_backend_for(config: Config) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def make_app(broker_url: str, result_backend: str) -> Any:
-    """A Celery app for a broker (cached: one per broker in a process)."""
+def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None = None) -> Any:
+    """A Celery app for a broker (cached: one per broker in a process); ``signing`` signs every message."""
     from celery import Celery
 
+    from .contexts import worker_contexts
     from .execution import execute
 
-    app = Celery("omegaml", broker=broker_url, backend=result_backend, set_as_current=False)
+    from ..tls import celery_tls
+
+    broker, tls_settings = celery_tls(broker_url)
+    app = Celery("omegaml", broker=broker, backend=result_backend, set_as_current=False)
     # Redis only: an unacknowledged task (its worker died) is redelivered once it is older than the
     # visibility timeout; it must exceed the longest task. Sweep for such tasks often enough to notice.
     visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
@@ -48,12 +55,15 @@ def make_app(broker_url: str, result_backend: str) -> Any:
         task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
         broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
-        worker_hijack_root_logger=False, broker_connection_timeout=5,
+        worker_hijack_root_logger=False, broker_connection_timeout=5, **tls_settings,
     )
+    configure_signing(app, signing)
 
     @app.task(name=RUN_TASK, bind=True)
     def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> dict:
-        return execute(task_name, context, args, kwargs)
+        queue = (self.request.delivery_info or {}).get("routing_key") or DEFAULT_QUEUE
+        return execute(task_name, context, args, kwargs, served=worker_contexts(),
+                       where=f"the worker on queue {queue}")
 
     return app
 
@@ -61,10 +71,14 @@ def make_app(broker_url: str, result_backend: str) -> Any:
 def app_for(config: Config) -> Any:
     if not config.broker_url:
         raise RuntimeError("no broker configured: set OMEGA_BROKER (redis://... or amqp://...)")
-    return make_app(config.broker_url, result_backend_for(config))
+    from ..tls import ensure_reachable
+
+    backend = result_backend_for(config)
+    app = make_app(config.broker_url, backend, signing_config())
+    ensure_reachable(app, config.broker_url, backend)
+    return app
 
 
 def safe_repr(task_name: str, context: dict, args: list, kwargs: dict) -> str:
-    """How a message shows up in logs and monitors: without the storage URL's password."""
-    storage = redact_url(context["config"].get("storage_url"))
-    return repr((task_name, {"storage": storage, "bucket": context["bucket"]}, args, kwargs))
+    """How a message shows up in logs and monitors (it holds a context reference, no credentials)."""
+    return repr((task_name, context, args, kwargs))

@@ -7,6 +7,7 @@ from typing import Any
 from ..backends.base import MODEL_METHODS
 from ..names import TEMP_FOLDER, internal_names, validate_new_name
 from .celeryapp import RUN_TASK, app_for, queue_for, safe_repr
+from .contexts import ServedContexts
 from .execution import context_of, execute
 from .payloads import round_trip
 from .results import LocalResult, RemoteResult
@@ -61,7 +62,9 @@ class OmegaRuntime:
         message = round_trip([task_name, context, list(args), dict(kwargs)])
         if self.local:
             try:
-                return LocalResult(round_trip(execute(*message)))
+                # the same path as a worker: the message's reference resolved against what this runtime serves
+                served = ServedContexts((self.omega.config,))
+                return LocalResult(round_trip(execute(*message, served=served, where="the local runtime")))
             finally:
                 if cleanup:
                     cleanup()

@@ -1,7 +1,7 @@
 """The table of runtime tasks, filled from the ``omegaml.tasks`` entry points.
 
 A task is a function ``fn(om, *args, **kwargs)`` decorated with ``task``; it
-runs on a worker with ``om`` rebuilt from the caller's configuration. With
+runs on a worker with ``om`` for the caller's context (one the worker serves). With
 ``model_method``, ``om.runtime.model('m').<model_method>(...)`` calls it as
 ``fn(om, 'm', ...)``. With ``proxy='job.run'``, ``om.runtime.job('x').run(...)`` calls
 it as ``fn(om, 'x', ...)`` (see proxies.py).

@@ -81,7 +81,10 @@ def start_worker(env: dict[str, str], labels: list[str] | None = None, name: str
         proc = subprocess.Popen(argv, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     worker = Worker(proc, name, log)
     try:
-        config = Config.resolve(mongo_url=full_env.get("OMEGA_MONGO_URL"), broker=full_env["OMEGA_BROKER"])
+        served = [n.strip() for n in full_env.get("OMEGA_WORKER_CONTEXTS", "").split(",") if n.strip()]
+        ping_context = served[0] if served and served != ["*"] else full_env.get("OMEGA_CONTEXT")
+        config = Config.resolve(mongo_url=full_env.get("OMEGA_MONGO_URL"), broker=full_env["OMEGA_BROKER"],
+                                context=ping_context)
         runtime = Omega(config).runtime
         runtime = runtime.require(labels[0]) if labels else runtime
         deadline = time.monotonic() + timeout

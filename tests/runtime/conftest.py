@@ -24,7 +24,7 @@ def tiny_site(tmp_path_factory):
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinymodel\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(
-        "[omegaml.backends]\ntiny.model = tinymodel:TinyModelBackend\n\n[omegaml.tasks]\ntiny = tinymodel\n")
+        "[omegaml.backends]\ntiny.model = tinymodel:TinyModelBackend\ntiny.pickle = tinymodel:PickledModelBackend\n\n[omegaml.tasks]\ntiny = tinymodel\n")
     return site
 
 

@@ -52,3 +52,33 @@ def whoami(om, modelname, **kwargs):
     """A plugin task registered as a model method."""
     return {"model": modelname, "worker": os.environ.get("OMEGA_WORKER_NAME", "local"),
             "loads": TinyModelBackend.loads}
+
+
+class PickledModelBackend(BaseModelBackend):
+    """Stores any object as a pickle: stands for every backend that unpickles what it reads."""
+
+    @classmethod
+    def supports(cls, obj, name, **kwargs):
+        return False  # only when asked for by kind="tiny.pickle"
+
+    def put(self, obj, name, meta, append=False, **kwargs):
+        import pickle
+
+        meta.blobs = []
+        with self.write_blob(meta) as (_, fh):
+            fh.write(pickle.dumps(obj))
+        return meta
+
+    def get(self, name, meta, **kwargs):
+        import pickle
+
+        with self.read_blob(meta.blobs[0]) as fh:
+            return pickle.loads(fh.read())
+
+
+@task("tiny.touch")
+def touch(om, path):
+    """Write a file: a task whose effect a test can see (did the message run?)."""
+    with open(path, "w") as fh:
+        fh.write(os.environ.get("OMEGA_WORKER_NAME", "local"))
+    return path

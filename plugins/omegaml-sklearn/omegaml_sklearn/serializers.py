@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any, BinaryIO
 
+from omegaml_core.config import env_flag
 from omegaml_core.errors import OmegaError
 
 SERIALIZERS = ("joblib", "skops")
@@ -37,7 +38,7 @@ def pickles_refused(allow_pickle: bool | None = None) -> bool:
     """True if this read must not unpickle: ``allow_pickle=False``, or OMEGA_REFUSE_PICKLES set."""
     if allow_pickle is not None:
         return not allow_pickle
-    return os.environ.get(REFUSE_PICKLES_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return env_flag(REFUSE_PICKLES_ENV)  # only 1/0/true/false/yes/no/on/off: anything else is an error
 
 
 def default_serializer() -> str:

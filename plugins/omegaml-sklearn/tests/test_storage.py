@@ -114,6 +114,16 @@ def test_a_reader_who_refuses_pickles_cannot_load_a_joblib_model(om, monkeypatch
     assert om.models.get("pickled", allow_pickle=True).coef_.shape == (1, 2)
 
 
+@pytest.mark.parametrize("value", ["2", "y", "enabled"])
+def test_a_refuse_pickles_value_that_is_not_a_boolean_fails_closed_with_an_error(om, monkeypatch, value):
+    from omegaml_core.errors import ConfigurationError
+
+    om.models.put(LogisticRegression().fit(X, Y), "pickled")
+    monkeypatch.setenv("OMEGA_REFUSE_PICKLES", value)
+    with pytest.raises(ConfigurationError, match=f"OMEGA_REFUSE_PICKLES='{value}' is not a boolean"):
+        om.models.get("pickled")
+
+
 def test_refusing_pickles_makes_skops_the_default_for_new_models(om, monkeypatch):
     monkeypatch.setenv("OMEGA_REFUSE_PICKLES", "yes")
     assert om.models.put(LogisticRegression(), "m").kind_meta["serializer"] == "skops"

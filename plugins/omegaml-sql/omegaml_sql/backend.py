@@ -16,10 +16,10 @@ from typing import Any, Iterator
 from omegaml_core.backends.base import BaseDataBackend
 from omegaml_core.errors import ObjectNotFound
 
-from .errors import InlinePasswordWarning, SQLConnectionError, SQLDatasetError, SQLQueryError
+from .errors import InlinePasswordWarning, SQLConnectionError, SQLDatasetError, SQLQueryError, detached
 from .query import bind_value, check_identifier, compile_sql, project, resolve_table, table_select
-from .urls import Resolved, check_driver, env_names, knows_dialect, looks_like_url, parse, resolve, scrub, \
-    strip_password
+from .urls import Resolved, check_driver, env_names, knows_dialect, looks_like_url, parse, refuse_secret_options, \
+    resolve, scrub, strip_password
 
 KIND = "sqlalchemy.conx"
 READ_OPTIONS = ("parse_dates", "index_col", "dtype", "dtype_backend", "coerce_float")
@@ -51,6 +51,7 @@ class SQLConnectionBackend(BaseDataBackend):
         return False
 
     # --- put ------------------------------------------------------------------
+    @detached
     def put(self, obj: Any, name: str, meta: Any, append: bool = False, sql: str | None = None,
             table: str | None = None, schema: str | None = None, sqlvars: dict | None = None,
             copy: bool = False, secrets: dict | None = None, index: bool = False, **kwargs: Any) -> Any:
@@ -92,6 +93,7 @@ class SQLConnectionBackend(BaseDataBackend):
         if schema is not None:
             check_identifier(schema, "schema", name)
         defaults = _check_sqlvars(sqlvars, name)
+        refuse_secret_options(template, name)
         removed = strip_password(template)
         stored = template.render() if removed else url
         meta.uri = stored
@@ -129,7 +131,7 @@ class SQLConnectionBackend(BaseDataBackend):
         resolved = self._resolve(name, current, secrets)
         from .engines import engine_for
 
-        engine = engine_for(resolved.url)
+        engine = engine_for(resolved.url, resolved.secret_values)
         with self._errors(name, current, resolved, f"writing table {table!r} through"):
             with engine.begin() as conn:  # one transaction: a failed replace keeps the old rows where DDL is transactional
                 table, schema = resolve_table(conn, table, schema, name, must_exist=False)
@@ -150,6 +152,7 @@ class SQLConnectionBackend(BaseDataBackend):
         return current
 
     # --- get ------------------------------------------------------------------
+    @detached
     def get(self, name: str, meta: Any, sqlvars: dict | None = None, secrets: dict | None = None,
             chunksize: int | None = None, raw: bool = False, columns: list[str] | None = None,
             sql: str | None = None, table: str | None = None, schema: str | None = None, **kwargs: Any) -> Any:
@@ -167,7 +170,7 @@ class SQLConnectionBackend(BaseDataBackend):
         resolved = self._resolve(name, meta, secrets)
         from .engines import engine_for
 
-        engine = engine_for(resolved.url)
+        engine = engine_for(resolved.url, resolved.secret_values)
         with self._errors(name, meta, resolved, "connecting to", connecting=True):
             conn = engine.connect()
         if raw:
@@ -271,6 +274,7 @@ class ChunkIterator:
     def __iter__(self) -> "ChunkIterator":
         return self
 
+    @detached
     def __next__(self) -> Any:
         if self._conn is None:
             raise StopIteration

@@ -1,7 +1,12 @@
 """Errors of omegaml-sql. Messages name the dataset and never show a password."""
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable, TypeVar
+
 from omegaml_core.errors import OmegaError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SQLDatasetError(OmegaError, RuntimeError):
@@ -26,3 +31,22 @@ class UnsafeIdentifierError(SQLDatasetError, ValueError):
 
 class InlinePasswordWarning(UserWarning):
     """A URL given to put carried a password; it was removed before storing."""
+
+
+def detached(fn: F) -> F:
+    """Raise ``fn``'s SQLDatasetErrors with no ``__context__``: the driver error they replace may hold a secret.
+
+    ``raise ... from None`` only hides the context from tracebacks; the original stays
+    attached. Raising again outside every ``except`` block leaves nothing attached.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SQLDatasetError as exc:
+            failure = exc
+        failure.__context__ = failure.__cause__ = None
+        raise failure
+
+    return wrapper  # type: ignore[return-value]

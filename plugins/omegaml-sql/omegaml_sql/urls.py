@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 from urllib.parse import quote, quote_plus
 
+from omegaml_core.config import is_secret_option
+
 from .errors import MissingSecretError, SQLDatasetError
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -149,6 +151,23 @@ def strip_password(template: Template) -> dict[str, str]:
             query[key] = token
     template.url = url.set(query=query)
     return removed
+
+
+def refuse_secret_options(template: Template, name: str) -> None:
+    """Refuse query options that hold a secret (``sslpassword=``, ``token=``, key content...) as plain text.
+
+    Only ``{placeholders}`` may stand there: their values come at read time from
+    ``secrets=`` or the environment, so the stored reference never holds the secret.
+    Inline passwords (``password=``) are removed by :func:`strip_password` instead.
+    """
+    for key, value in template.url.query.items():
+        values = value if isinstance(value, tuple) else (value,)
+        secret = key.lower() not in PASSWORD_QUERY_KEYS and (
+            is_secret_option(key) or any("-----BEGIN" in str(v) for v in values))
+        if secret and not all(_templated(str(v), template) for v in values):
+            raise SQLDatasetError(
+                f"datasets {name!r}: the URL option {key!r} holds a secret, which is never stored; write it as "
+                f"{key}={{{key}}} and pass secrets={{'{key}': ...}} to get, or set ${env_names(name, key)[0]}")
 
 
 def _templated(value: str, template: Template) -> bool:

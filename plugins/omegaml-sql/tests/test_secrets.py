@@ -173,3 +173,42 @@ def test_no_log_line_shows_a_password(om, mariadb, maria_user, caplog):
     text = caplog.text + "".join(repr(r.args) + r.getMessage() for r in caplog.records)
     for secret in (password, wrong, quote(password, safe="")):
         assert secret not in text
+
+
+@pytest.mark.parametrize("option", ["sslpassword=hunter2", "token=abc123", "api_key=abc123",
+                                    "sslkey=-----BEGIN PRIVATE KEY-----abc"])
+def test_secret_looking_url_options_are_refused_and_nothing_is_stored(om, option):
+    key = option.split("=")[0]
+    with pytest.raises(SQLDatasetError, match=rf"option '{key}' holds a secret.*{key}=\{{{key}\}}"):
+        om.datasets.put(f"postgresql+psycopg://postgres@127.0.0.1/test?{option}", "leaky", sql="select 1")
+    assert om.datasets.list() == []
+
+
+def test_secret_options_written_as_placeholders_are_stored_as_placeholders(om):
+    meta = om.datasets.put("postgresql+psycopg://postgres@127.0.0.1/test?sslpassword={sslpassword}&sslmode=prefer",
+                           "tls", sql="select 1")
+    assert "sslpassword={sslpassword}" in meta.uri and "sslmode=prefer" in meta.uri
+
+
+def secret_echoing_failure(om):
+    """A get whose driver error repeats the secret (used as the database name)."""
+    secret = f"omsqlsecret{token.token_hex(4)}"
+    om.datasets.put("postgresql+psycopg://postgres:{password}@127.0.0.1/{password}", "echo", sql="select 1")
+    with pytest.raises(SQLDatasetError) as info:
+        om.datasets.get("echo", secrets={"password": secret})
+    return secret, info.value
+
+
+def test_driver_errors_keep_no_original_exception_attached(om, pg):
+    secret, error = secret_echoing_failure(om)
+    assert error.__context__ is None and error.__cause__ is None
+    assert secret not in str(error)
+
+
+def test_the_pool_debug_log_never_shows_a_secret(om, pg, caplog):
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    secret, _ = secret_echoing_failure(om)
+    pool_records = [r for r in caplog.records if r.name.startswith("sqlalchemy.pool")]
+    assert pool_records, "the pool logged nothing at DEBUG: this test would prove nothing"
+    shown = caplog.text + "".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert secret not in shown
