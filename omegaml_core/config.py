@@ -5,9 +5,13 @@ Precedence for the storage URL: ``om.setup(mongo_url=...)``, then
 default ``sqlite:///$OMEGA_HOME/omega.db``. The config file is
 ``$OMEGA_CONFIG`` or ``$OMEGA_HOME/config.toml``; ``OMEGA_HOME`` defaults to
 ``~/.omegaml``. The broker works the same way with ``OMEGA_BROKER`` / ``broker``.
+Other Celery settings come from ``om.setup(celeryconf={...})`` or the config
+file's ``[celery]`` table, under Celery's own names (``broker_url`` or
+``BROKER_URL``); an unknown name is a ValueError.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -52,6 +56,17 @@ def redact_url(url: str | None) -> str | None:
     return _CREDENTIALS_RE.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
 
 
+def _celery_settings(settings: Any, where: str) -> dict[str, Any]:
+    if settings is None:
+        return {}
+    from .runtime.celeryconf import normalize
+
+    try:
+        return normalize(settings)
+    except ValueError as exc:
+        raise ConfigurationError(f"{where}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Config:
     """A context's configuration: everything a worker needs to rebuild it."""
@@ -59,6 +74,8 @@ class Config:
     storage_url: str
     broker_url: str | None = None
     result_backend: str | None = None
+    #: other Celery settings for this context's client app, as sorted JSON (never sent to workers)
+    celery_settings: str = "{}"
 
     @classmethod
     def resolve(cls, mongo_url: str | None = None, broker: str | None = None,
@@ -66,20 +83,29 @@ class Config:
         """Resolve the configuration from arguments, environment and config file."""
         file_cfg = read_config_file()
         url = mongo_url or os.environ.get("OMEGA_MONGO_URL") or file_cfg.get("mongo_url") or default_storage_url()
-        celeryconf = celeryconf or {}
-        broker_url = (broker or celeryconf.get("broker_url") or os.environ.get("OMEGA_BROKER")
-                      or file_cfg.get("broker"))
-        backend = (celeryconf.get("result_backend") or os.environ.get("OMEGA_RESULT_BACKEND")
-                   or file_cfg.get("result_backend"))
+        explicit = _celery_settings(celeryconf, "om.setup(celeryconf=...)")
+        in_file = _celery_settings(file_cfg.get("celery"), f"the [celery] table of {config_file()}")
+        explicit_broker, file_broker = explicit.pop("broker_url", None), in_file.pop("broker_url", None)
+        explicit_backend, file_backend = explicit.pop("result_backend", None), in_file.pop("result_backend", None)
+        broker_url = (broker or explicit_broker or os.environ.get("OMEGA_BROKER") or file_cfg.get("broker")
+                      or file_broker)
+        backend = (explicit_backend or os.environ.get("OMEGA_RESULT_BACKEND") or file_cfg.get("result_backend")
+                   or file_backend)
         if not isinstance(url, str) or "://" not in url:
             raise ConfigurationError(
                 f"storage URL {redact_url(str(url))!r} is not a URL; use mongodb://host/db or sqlite:///path"
             )
-        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None)
+        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None,
+                   celery_settings=json.dumps({**in_file, **explicit}, sort_keys=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {"storage_url": self.storage_url, "broker_url": self.broker_url,
                 "result_backend": self.result_backend}
+
+    @property
+    def celery(self) -> dict[str, Any]:
+        """The extra Celery settings (Celery's current names) for this context's client app."""
+        return json.loads(self.celery_settings)
 
     def __repr__(self) -> str:
         return (f"Config(storage_url={redact_url(self.storage_url)!r}, "

@@ -6,7 +6,8 @@ the same JSON serialization a broker message gets. With a ``redis://`` or
 carries the caller's configuration and bucket, so one pool serves many contexts.
 """
 from .client import ModelProxy, OmegaRuntime
-from .payloads import RemoteError
+from .liveness import NoWorkerError
+from .states import RemoteError
 from .taskdefs import task
 
-__all__ = ["OmegaRuntime", "ModelProxy", "RemoteError", "task"]
+__all__ = ["OmegaRuntime", "ModelProxy", "RemoteError", "NoWorkerError", "task"]

@@ -4,10 +4,13 @@ Messages carry ``(task name, context, args, kwargs)``; the worker looks the
 task up in the table filled from ``omegaml.tasks``. Tasks are acknowledged
 late and rejected when a worker is lost, with a prefetch of one, so a worker
 killed mid-task leaves its message to be redelivered to another worker.
+A task that raises is a Celery FAILURE (see ``states``); worker logs show a
+summary of each result, never its data (see ``resultlog``).
 """
 from __future__ import annotations
 
 import functools
+import json
 import os
 from typing import Any
 
@@ -30,13 +33,20 @@ def result_backend_for(config: Config) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def make_app(broker_url: str, result_backend: str) -> Any:
-    """A Celery app for a broker (cached: one per broker in a process)."""
+def make_app(broker_url: str, result_backend: str, settings: str = "{}") -> Any:
+    """A Celery app for a broker (cached: one per broker and settings in a process).
+
+    ``settings``: JSON of further Celery settings (``om.setup(celeryconf=...)``), applied last.
+    """
     from celery import Celery
 
+    from . import resultlog
     from .execution import execute
+    from .states import result_backend as backend_with_exception_info
 
     app = Celery("omegaml", broker=broker_url, backend=result_backend, set_as_current=False)
+    app.backend_cls = backend_with_exception_info
+    resultlog.install()
     # Redis only: an unacknowledged task (its worker died) is redelivered once it is older than the
     # visibility timeout; it must exceed the longest task. Sweep for such tasks often enough to notice.
     visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
@@ -50,10 +60,13 @@ def make_app(broker_url: str, result_backend: str) -> Any:
         result_backend_transport_options={"visibility_timeout": visibility},
         worker_hijack_root_logger=False, broker_connection_timeout=5,
     )
+    app.conf.update(json.loads(settings))
 
-    @app.task(name=RUN_TASK, bind=True)
-    def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> dict:
-        return execute(task_name, context, args, kwargs)
+    @app.task(name=RUN_TASK, bind=True, resultrepr_maxsize=resultlog.RESULT_REPR_MAXSIZE)
+    def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> Any:
+        result = execute(task_name, context, args, kwargs)
+        resultlog.note(self.request.id, result)
+        return result
 
     return app
 
@@ -61,7 +74,7 @@ def make_app(broker_url: str, result_backend: str) -> Any:
 def app_for(config: Config) -> Any:
     if not config.broker_url:
         raise RuntimeError("no broker configured: set OMEGA_BROKER (redis://... or amqp://...)")
-    return make_app(config.broker_url, result_backend_for(config))
+    return make_app(config.broker_url, result_backend_for(config), config.celery_settings)
 
 
 def safe_repr(task_name: str, context: dict, args: list, kwargs: dict) -> str:

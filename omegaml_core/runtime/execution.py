@@ -1,4 +1,4 @@
-"""Running one task: rebuild the caller's Omega, call hooks, return a plain result or an error payload."""
+"""Running one task: rebuild the caller's Omega, call hooks, return a plain result or raise the task's error."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from ..config import Config, redact_url
-from .payloads import error_payload, plain
+from .payloads import plain
 from .taskdefs import lookup
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,16 @@ def rebuild(context: dict[str, Any]) -> Any:
         return omega
 
 
-def execute(task_name: str, context: dict[str, Any], args: list, kwargs: dict) -> dict[str, Any]:
-    """Run ``task_name`` and return ``{"result": ...}`` or ``{"error": ...}`` (both JSON-safe)."""
+def execute(task_name: str, context: dict[str, Any], args: list, kwargs: dict) -> Any:
+    """Run ``task_name`` and return its result as plain JSON values; its exception propagates (Celery FAILURE)."""
     try:
         omega = rebuild(context)
         definition = lookup(task_name)
         omega.hooks.before_task(task_name, omega, tuple(args), kwargs)
         result = definition.fn(omega, *args, **kwargs)
         omega.hooks.after_task(task_name, omega, result)
-        return {"result": plain(result)}
+        return plain(result)
     except Exception as exc:
         log.info("task %s in bucket %s on %s failed: %s: %s", task_name, context.get("bucket"),
                  redact_url(context.get("config", {}).get("storage_url")), type(exc).__name__, exc)
-        return {"error": error_payload(exc)}
+        raise

@@ -1,32 +1,50 @@
-"""Results of runtime calls: ``.get()`` returns plain values or raises the worker's error."""
+"""Results of runtime calls: ``.get()`` returns plain values or raises the worker's error.
+
+``om.runtime.ping()``, model calls and plugin tasks all return one of these
+(``LocalResult`` in-process, ``RemoteResult`` on workers), so ``.get()``,
+``.ready()``, ``.state`` and ``.id`` work the same everywhere.
+"""
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from typing import Any, Callable
 
-from .payloads import rebuild_error
+from .states import rebuild_exception
 
-
-def unpack(payload: dict[str, Any]) -> Any:
-    if "error" in payload:
-        raise rebuild_error(payload["error"])
-    return payload["result"]
+#: seconds ``.get()`` waits for a result unless told otherwise (``OMEGA_TASK_TIMEOUT``)
+DEFAULT_TIMEOUT = float(os.environ.get("OMEGA_TASK_TIMEOUT", "300"))
 
 
 class LocalResult:
-    """A call that already ran in-process."""
+    """A call that already ran in-process: its JSON result, or its error's JSON description."""
 
-    def __init__(self, payload: dict[str, Any]) -> None:
-        self.payload = payload
+    def __init__(self, value: Any = None, error: dict[str, Any] | None = None, traceback: str | None = None) -> None:
+        self.id = f"local-{uuid.uuid4()}"
+        self.value, self.error, self.traceback = value, error, traceback
 
-    def get(self, timeout: float | None = None) -> Any:
-        return unpack(self.payload)
+    @property
+    def state(self) -> str:
+        return "FAILURE" if self.error is not None else "SUCCESS"
 
     def ready(self) -> bool:
         return True
 
+    def get(self, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+        """The result; the task's exception if it failed (``timeout`` is accepted for symmetry)."""
+        if self.error is not None:
+            exc = rebuild_exception(self.error)
+            exc.remote_traceback = self.traceback  # type: ignore[attr-defined]
+            raise exc
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"<LocalResult {self.state}>"
+
 
 class RemoteResult:
-    """A call running on a worker; ``cleanup`` runs once the result is in (temporary inputs)."""
+    """A call sent to a worker; ``cleanup`` runs once the result is in (temporary inputs)."""
 
     def __init__(self, async_result: Any, cleanup: Callable[[], None] | None = None) -> None:
         self.async_result = async_result
@@ -36,14 +54,52 @@ class RemoteResult:
     def id(self) -> str:
         return self.async_result.id
 
+    @property
+    def state(self) -> str:
+        """Celery's state: PENDING (queued, or unknown id), STARTED, SUCCESS, FAILURE, REVOKED."""
+        return self.async_result.state
+
     def ready(self) -> bool:
         return self.async_result.ready()
 
-    def get(self, timeout: float | None = None) -> Any:
+    def get(self, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+        """Wait up to ``timeout`` seconds (default ``DEFAULT_TIMEOUT``, 300; None waits forever) for the result.
+
+        Raises the worker's exception if the task failed (its remote traceback in
+        ``exc.remote_traceback``). On timeout the task is revoked, so a task still
+        in the queue never runs (one already running finishes), and TimeoutError
+        is raised.
+        """
+        from celery.exceptions import TimeoutError as CeleryTimeout
+
         try:
-            payload = self.async_result.get(timeout=timeout, propagate=True)
+            return self.async_result.get(timeout=timeout, propagate=True)
+        except CeleryTimeout:
+            self.revoke()
+            raise TimeoutError(f"task {self.id} did not finish within {timeout:g} s and was revoked: it will not "
+                               "start later (if it was already running it finishes). Pass a longer timeout "
+                               "(timeout=None waits forever), or start more workers") from None
+        except Exception as exc:
+            if self.async_result.state == "FAILURE":
+                with contextlib.suppress(Exception):
+                    exc.remote_traceback = self.async_result.traceback  # type: ignore[attr-defined]
+            raise
         finally:
             if self.cleanup is not None and self.async_result.ready():
                 self.cleanup()
                 self.cleanup = None
-        return unpack(payload)
+
+    def revoke(self) -> None:
+        """Revoke the task (it will not start) and stop listening for its result."""
+        app = self.async_result.app
+        with contextlib.suppress(Exception):
+            app.control.revoke(self.id)
+        self.release()
+
+    def release(self) -> None:
+        """Stop listening for the result now, not at interpreter exit (where it would print an error)."""
+        with contextlib.suppress(Exception):
+            self.async_result.backend.remove_pending_result(self.async_result)
+
+    def __repr__(self) -> str:
+        return f"<RemoteResult {self.id}>"

@@ -24,11 +24,13 @@ def worker_argv(labels: Sequence[str], concurrency: int | None, name: str | None
 def run_worker(labels: Sequence[str] = (), concurrency: int | None = None, name: str | None = None,
                loglevel: str = "INFO", pool: str | None = None) -> None:
     """Consume the queues of ``labels`` (the default queue if none) until stopped."""
+    from .monitor import register_inspect_command
     from .taskdefs import load_tasks
 
     config = Config.resolve()
     app = app_for(config)
     load_tasks()  # import every omegaml.tasks module before the first message arrives
+    register_inspect_command()  # om runtime workers
     argv = worker_argv(labels, concurrency, name, loglevel, pool)
     os.environ.setdefault("OMEGA_WORKER_NAME", argv[argv.index("-n") + 1])
     print(f"om worker: broker {redact_url(config.broker_url)}, queues {argv[2]}", flush=True)

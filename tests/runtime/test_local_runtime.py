@@ -57,10 +57,10 @@ def test_errors_come_back_with_their_type_and_message(om):
 
 
 def test_errors_of_types_the_client_lacks_keep_name_and_builtin_bases():
-    from omegaml_core.runtime.payloads import rebuild_error
+    from omegaml_core.runtime.states import rebuild_exception
 
-    exc = rebuild_error({"type": "NotFittedError", "module": "some.lib", "message": "fit first",
-                         "bases": ["ValueError", "AttributeError", "Exception"]})
+    exc = rebuild_exception({"exc_type": "NotFittedError", "exc_module": "some.lib", "exc_message": ["fit first"],
+                             "exc_bases": ["ValueError", "AttributeError", "Exception"]})
     assert isinstance(exc, ValueError) and isinstance(exc, AttributeError) and isinstance(exc, RemoteError)
     assert type(exc).__name__ == "NotFittedError" and str(exc) == "fit first"
 
@@ -95,4 +95,4 @@ def test_the_runtime_of_a_bucket_works_in_that_bucket(om):
     prod = om["prod"]
     prod.models.put(tinymodel.TinyModel(mean=1), "tiny")
     assert prod.runtime.model("tiny").predict([1]).get() == [1]
-    assert prod.runtime.ping()["bucket"] == "prod"
+    assert prod.runtime.ping().get()["bucket"] == "prod"

@@ -54,7 +54,7 @@ def test_calls_are_routed_to_the_workers_of_their_label(env, om):
         assert om.runtime.model("tiny").whoami().get(timeout=30)["worker"] == "cpu-worker"
         assert om.runtime.require("gpu").model("tiny").whoami().get(timeout=30)["worker"] == "gpu-worker"
         assert om.runtime.model("pinned").whoami().get(timeout=30)["worker"] == "gpu-worker"
-        assert om.runtime.require("gpu").ping()["worker"] == "gpu-worker"
+        assert om.runtime.require("gpu").ping().get(timeout=30)["worker"] == "gpu-worker"
 
 
 def test_one_worker_pool_serves_several_contexts_and_buckets(env, om, tmp_path):
@@ -66,7 +66,7 @@ def test_one_worker_pool_serves_several_contexts_and_buckets(env, om, tmp_path):
     with start_worker(env, name="shared"):
         assert other.runtime.model("tiny").predict([1]).get(timeout=30) == [42]
         assert om["team"].runtime.model("tiny").predict([1]).get(timeout=30) == [7]
-        assert other.runtime.ping()["bucket"] == "team"
+        assert other.runtime.ping().get(timeout=30)["bucket"] == "team"
     assert other.datasets.list(hidden=True) == [] and om["team"].datasets.list(hidden=True) == []
 
 

@@ -1,0 +1,90 @@
+"""What the runtime is doing: live workers (``om runtime workers``) and tasks by id (``om runtime tasks``).
+
+Workers answer the ``omegaml_info`` inspect command (registered by ``om worker``,
+see ``register_inspect_command``) with their queues, the contexts they served
+and their active tasks; a worker without it still shows its queues and active
+tasks through Celery's own ``active_queues`` and ``active``.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .celeryapp import DEFAULT_QUEUE
+from .liveness import INSPECT_TIMEOUT
+from .results import RemoteResult
+
+INFO_COMMAND = "omegaml_info"
+
+
+def label_of(queue: str) -> str | None:
+    """The label whose queue is ``queue`` ('default' for the default queue), None for other queues."""
+    if queue == DEFAULT_QUEUE:
+        return "default"
+    return queue[len(DEFAULT_QUEUE) + 1:] if queue.startswith(DEFAULT_QUEUE + ".") else None
+
+
+def _active_task(request: dict[str, Any]) -> dict[str, Any]:
+    args = request.get("args") or []
+    started = request.get("time_start")
+    return {"id": request.get("id"), "task": args[0] if args and isinstance(args[0], str) else request.get("name"),
+            "running_for": round(time.time() - started, 1) if started else None}
+
+
+def live_workers(app: Any, timeout: float | None = None) -> list[dict[str, Any]]:
+    """Each live worker: ``name``, ``labels``, ``queues``, ``contexts`` and ``active`` tasks, by name."""
+    inspect = app.control.inspect(timeout=timeout or INSPECT_TIMEOUT)
+    replies = app.control.broadcast(INFO_COMMAND, reply=True, timeout=timeout or INSPECT_TIMEOUT) or []
+    info = {name: body for reply in replies for name, body in reply.items() if isinstance(body, dict)
+            and "queues" in body}
+    if len(info) < len(replies):  # workers without our command: ask Celery's built-in ones
+        queues = inspect.active_queues() or {}
+        active = inspect.active() or {}
+        for name in set(queues) - set(info):
+            info[name] = {"queues": sorted(q["name"] for q in queues[name] or []), "contexts": None,
+                          "active": [_active_task(r) for r in active.get(name) or []]}
+    return [{"name": name, "labels": [label for label in map(label_of, body["queues"]) if label],
+             **body} for name, body in sorted(info.items())]
+
+
+def worker_info(state: Any) -> dict[str, Any]:
+    """This worker's queues, the contexts it has served (passwords hidden) and its active tasks."""
+    from celery.worker import state as worker_state
+
+    from ..config import redact_url
+    from .execution import _contexts
+
+    consumer = state.consumer
+    queues = sorted(q.name for q in consumer.task_consumer.queues) if consumer.task_consumer else []
+    contexts = sorted({f"{redact_url(o.config.storage_url)} bucket={o.bucket}" for o in list(_contexts.values())})
+    active = [_active_task(r.info()) for r in list(worker_state.active_requests)]
+    return {"queues": queues, "contexts": contexts, "active": active}
+
+
+def register_inspect_command() -> None:
+    """Make ``omegaml_info`` a remote-control command of this process's workers (once)."""
+    from celery.worker.control import Panel, inspect_command
+
+    if INFO_COMMAND not in Panel.data:
+        inspect_command(name=INFO_COMMAND)(worker_info)
+
+
+def task_result(app: Any, task_id: str) -> RemoteResult:
+    """The result object of task ``task_id`` (PENDING: still queued, or an id the result backend does not know)."""
+    if not isinstance(task_id, str) or not task_id.strip():
+        raise ValueError("a task id is the id of a result object, e.g. om.runtime.model('m').fit(...).id")
+    return RemoteResult(app.AsyncResult(task_id.strip()))
+
+
+def task_status(result: Any) -> dict[str, Any]:
+    """``{"id", "state"}`` plus ``result`` (SUCCESS) or ``error`` with type, message and remote traceback (FAILURE)."""
+    status: dict[str, Any] = {"id": result.id, "state": result.state}
+    if status["state"] == "SUCCESS":
+        status["result"] = result.get(timeout=None)
+    elif status["state"] == "FAILURE":
+        try:
+            result.get(timeout=None)
+        except Exception as exc:
+            status["error"] = {"type": type(exc).__name__, "message": str(exc),
+                               "traceback": getattr(exc, "remote_traceback", None)}
+    return status
