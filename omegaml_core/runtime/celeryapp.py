@@ -58,11 +58,12 @@ def make_app(broker_url: str, result_backend: str, settings: str = "{}") -> Any:
         task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
         broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
-        worker_hijack_root_logger=False, broker_connection_timeout=5,
+        worker_hijack_root_logger=False, broker_connection_timeout=5, task_track_started=True,
     )
     app.conf.update(json.loads(settings))
 
-    @app.task(name=RUN_TASK, bind=True, resultrepr_maxsize=resultlog.RESULT_REPR_MAXSIZE)
+    @app.task(name=RUN_TASK, bind=True, resultrepr_maxsize=resultlog.RESULT_REPR_MAXSIZE,
+              Request="omegaml_core.runtime.revocation:RunRequest")
     def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> Any:
         result = execute(task_name, context, args, kwargs)
         resultlog.note(self.request.id, result)

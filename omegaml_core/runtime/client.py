@@ -10,7 +10,7 @@ from .celeryapp import RUN_TASK, app_for, queue_for, safe_repr
 from .execution import context_of, execute
 from .payloads import round_trip
 from .results import LocalResult, RemoteResult
-from .states import exception_info
+from .states import QUEUED_ANYWAY, exception_info
 from .taskdefs import model_method_task
 
 TEMP_FOLDER = ".tmp"
@@ -107,7 +107,8 @@ class OmegaRuntime:
             if not self.queue_anyway:
                 require_consumer(app, queue)
             async_result = app.send_task(RUN_TASK, args=message, queue=queue,
-                                         argsrepr=safe_repr(*message), kwargsrepr="{}")
+                                         argsrepr=safe_repr(*message), kwargsrepr="{}",
+                                         headers={QUEUED_ANYWAY: True} if self.queue_anyway else None)
         except BaseException:
             if cleanup:
                 cleanup()

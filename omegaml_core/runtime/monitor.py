@@ -47,24 +47,28 @@ def live_workers(app: Any, timeout: float | None = None) -> list[dict[str, Any]]
              **body} for name, body in sorted(info.items())]
 
 
-def worker_info(state: Any) -> dict[str, Any]:
-    """This worker's queues, the contexts it has served (passwords hidden) and its active tasks."""
-    from celery.worker import state as worker_state
+#: what this worker says about its contexts (set by ``register_inspect_command``; passwords already hidden)
+_worker_contexts: list[str] = []
 
-    from ..config import redact_url
-    from .execution import _contexts
+
+def worker_info(state: Any) -> dict[str, Any]:
+    """This worker's queues, its configured contexts and its active tasks."""
+    from celery.worker import state as worker_state
 
     consumer = state.consumer
     queues = sorted(q.name for q in consumer.task_consumer.queues) if consumer.task_consumer else []
-    contexts = sorted({f"{redact_url(o.config.storage_url)} bucket={o.bucket}" for o in list(_contexts.values())})
     active = [_active_task(r.info()) for r in list(worker_state.active_requests)]
-    return {"queues": queues, "contexts": contexts, "active": active}
+    return {"queues": queues, "contexts": list(_worker_contexts), "active": active}
 
 
-def register_inspect_command() -> None:
-    """Make ``omegaml_info`` a remote-control command of this process's workers (once)."""
+def register_inspect_command(contexts: list[str]) -> None:
+    """Make ``omegaml_info`` a remote-control command of this process's workers (once).
+
+    ``contexts``: how the worker describes the contexts it serves, without secrets.
+    """
     from celery.worker.control import Panel, inspect_command
 
+    _worker_contexts[:] = contexts
     if INFO_COMMAND not in Panel.data:
         inspect_command(name=INFO_COMMAND)(worker_info)
 

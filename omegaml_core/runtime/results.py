@@ -75,10 +75,15 @@ class RemoteResult:
         try:
             return self.async_result.get(timeout=timeout, propagate=True)
         except CeleryTimeout:
+            if self.async_result.state == "STARTED":
+                self.release()
+                raise TimeoutError(f"task {self.id} did not finish within {timeout:g} s; it is running on a worker "
+                                   f"and its result will be kept: `om runtime tasks {self.id}`, "
+                                   "or om.runtime.task(id).get()") from None
             self.revoke()
-            raise TimeoutError(f"task {self.id} did not finish within {timeout:g} s and was revoked: it will not "
-                               "start later (if it was already running it finishes). Pass a longer timeout "
-                               "(timeout=None waits forever), or start more workers") from None
+            raise TimeoutError(f"task {self.id} did not start within {timeout:g} s and was revoked: it will not "
+                               "run later. Pass a longer timeout (timeout=None waits forever), or start more "
+                               "workers") from None
         except Exception as exc:
             if self.async_result.state == "FAILURE":
                 with contextlib.suppress(Exception):
@@ -90,10 +95,11 @@ class RemoteResult:
                 self.cleanup = None
 
     def revoke(self) -> None:
-        """Revoke the task (it will not start) and stop listening for its result."""
-        app = self.async_result.app
+        """Revoke the task so it will not start (live workers are told; the result backend marks it REVOKED)."""
         with contextlib.suppress(Exception):
-            app.control.revoke(self.id)
+            self.async_result.app.control.revoke(self.id)
+        with contextlib.suppress(Exception):
+            self.async_result.backend.mark_as_revoked(self.id, "revoked by its client after its get() timed out")
         self.release()
 
     def release(self) -> None:

@@ -97,3 +97,8 @@ def result_backend(app: Any, url: str | None = None) -> Any:
 
     cls, backend_url = by_url(app.conf.result_backend, app.loader)
     return _with_exception_info(cls)(app=app, url=url or backend_url)
+
+
+
+#: message header of tasks sent without a live consumer (``queue_anyway``): a revoke may reach no worker
+QUEUED_ANYWAY = "omegaml_queued_anyway"

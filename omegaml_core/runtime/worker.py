@@ -30,7 +30,7 @@ def run_worker(labels: Sequence[str] = (), concurrency: int | None = None, name:
     config = Config.resolve()
     app = app_for(config)
     load_tasks()  # import every omegaml.tasks module before the first message arrives
-    register_inspect_command()  # om runtime workers
+    register_inspect_command([f"{redact_url(config.storage_url)} (default)"])  # om runtime workers
     argv = worker_argv(labels, concurrency, name, loglevel, pool)
     os.environ.setdefault("OMEGA_WORKER_NAME", argv[argv.index("-n") + 1])
     print(f"om worker: broker {redact_url(config.broker_url)}, queues {argv[2]}", flush=True)

@@ -20,6 +20,7 @@ def tiny_site(tmp_path_factory):
     """A site folder holding the tinymodel plugin as an installed distribution."""
     site = tmp_path_factory.mktemp("site")
     shutil.copy(HERE / "tinymodel.py", site / "tinymodel.py")
+    shutil.copy(HERE / "tinyerrors.py", site / "tinyerrors.py")
     info = site / "tinymodel-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinymodel\nVersion: 1.0\n")

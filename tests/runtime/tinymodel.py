@@ -52,3 +52,11 @@ def whoami(om, modelname, **kwargs):
     """A plugin task registered as a model method."""
     return {"model": modelname, "worker": os.environ.get("OMEGA_WORKER_NAME", "local"),
             "loads": TinyModelBackend.loads}
+
+
+@task("tiny.fail", model_method="fail")
+def fail(om, modelname, **kwargs):
+    """Raises an exception from a module that clients never import."""
+    from tinyerrors import RemoteOnlyError
+
+    raise RemoteOnlyError(f"{modelname} failed on purpose")
