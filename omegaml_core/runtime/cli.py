@@ -77,7 +77,10 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_workers(args: argparse.Namespace) -> int:
-    workers = _runtime(args).workers()
+    runtime = _runtime(args)
+    if runtime.local:
+        raise ValueError("no broker configured (OMEGA_BROKER): tasks run in-process, there are no workers")
+    workers = runtime.workers()
     if args.json:
         _print(workers)
         return 0

@@ -4,7 +4,6 @@ import pytest
 from omegaml_core.config import Config
 from omegaml_core.errors import ObjectNotFound
 from omegaml_core.omega import Omega
-from omegaml_core.runtime import RemoteError
 
 
 @pytest.fixture
@@ -49,20 +48,25 @@ def test_temporary_inputs_are_removed_when_the_task_fails(om):
     assert om.datasets.list(hidden=True) == ["X", "Y"]
 
 
+def test_a_failed_call_returns_a_failed_result_that_raises_on_get(om):
+    result = om.runtime.model("tiny").predict([1])
+    assert result.state == "FAILURE" and result.ready()
+    with pytest.raises(ValueError, match="not fitted") as info:
+        result.get()
+    assert "tinymodel.py" in info.value.remote_traceback
+
+
+def test_ping_and_model_calls_return_the_same_kind_of_result(om):
+    ping, call = om.runtime.ping(), om.runtime.model("tiny").fit("X", "Y")
+    assert type(ping) is type(call) and ping.state == call.state == "SUCCESS"
+    assert ping.get()["message"] == "pong" and call.get()["name"] == "tiny"
+
+
 def test_errors_come_back_with_their_type_and_message(om):
     with pytest.raises(ObjectNotFound, match="nope"):
         om.runtime.model("nope").predict("X").get()
     with pytest.raises(KeyError):
         om.runtime.model("tiny").predict("no-such-dataset").get()
-
-
-def test_errors_of_types_the_client_lacks_keep_name_and_builtin_bases():
-    from omegaml_core.runtime.states import rebuild_exception
-
-    exc = rebuild_exception({"exc_type": "NotFittedError", "exc_module": "some.lib", "exc_message": ["fit first"],
-                             "exc_bases": ["ValueError", "AttributeError", "Exception"]})
-    assert isinstance(exc, ValueError) and isinstance(exc, AttributeError) and isinstance(exc, RemoteError)
-    assert type(exc).__name__ == "NotFittedError" and str(exc) == "fit first"
 
 
 def test_a_plugin_task_is_a_model_method(om):
