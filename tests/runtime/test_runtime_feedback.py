@@ -26,30 +26,16 @@ LABEL = f"fb{secrets.token_hex(3)}"
 
 
 @pytest.fixture(scope="module")
-def env(tiny_site, tmp_path_factory):
+def env(tiny_site, tmp_path_factory, with_tiny_plugin):
     """Environment of this module's clients and workers: the tiny plugin, an embedded store, Redis."""
     if not service_up("127.0.0.1", 6379):
         pytest.skip("redis is not running on 127.0.0.1:6379; start it (see .ci/run)")
-    from omegaml_core import discovery, hooks
-    from omegaml_core.runtime import taskdefs
-
     tmp = tmp_path_factory.mktemp("feedback")
     broker = f"redis://127.0.0.1:6379/{secrets.randbelow(15) + 1}"
     purge_queues(broker)
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tiny_site), os.environ.get("PYTHONPATH")])),
-           "OMEGA_MONGO_URL": f"sqlite:///{tmp / 'omega.db'}", "OMEGA_HOME": str(tmp / "home"),
-           "OMEGA_CONFIG": str(tmp / "none.toml"), "OMEGA_BROKER": broker, "TMPDIR": str(tmp)}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.syspath_prepend(str(tiny_site))
-        for key, value in env.items():
-            mp.setenv(key, value)
-        previous = discovery.set_registry(None)
-        hooks.reset()
-        mp.setattr(taskdefs, "_loaded", False)
+    extra = {"OMEGA_BROKER": broker, "TMPDIR": str(tmp), "OMEGA_CONFIG": str(tmp / "none.toml")}
+    with pytest.MonkeyPatch.context() as mp, with_tiny_plugin(tiny_site, tmp, mp, **extra) as env:
         yield env
-        discovery.set_registry(previous)
-        hooks.reset()
-        sys.modules.pop("tinymodel", None)
 
 
 @pytest.fixture(scope="module")
