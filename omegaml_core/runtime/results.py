@@ -2,13 +2,14 @@
 
 ``om.runtime.ping()``, model calls and plugin tasks all return one of these
 (``LocalResult`` in-process, ``RemoteResult`` on workers), so ``.get()``,
-``.ready()``, ``.state`` and ``.id`` work the same everywhere.
+``.ready()`` and ``.state`` work the same everywhere. Only a ``RemoteResult``
+has an ``id`` (a local call has nothing to look up later; the REST server's
+``task_response`` relies on that to answer local calls at once).
 """
 from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from typing import Any, Callable
 
 from .states import rebuild_exception
@@ -21,7 +22,6 @@ class LocalResult:
     """A call that already ran in-process: its JSON result, or its error's JSON description."""
 
     def __init__(self, value: Any = None, error: dict[str, Any] | None = None, traceback: str | None = None) -> None:
-        self.id = f"local-{uuid.uuid4()}"
         self.value, self.error, self.traceback = value, error, traceback
 
     @property

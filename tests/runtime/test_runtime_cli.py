@@ -53,3 +53,19 @@ def test_workers_and_tasks_say_there_is_no_broker(run):
     for args in (("workers",), ("tasks", "some-id")):
         done = run("runtime", *args)
         assert done.returncode == 1 and "no broker" in done.stderr
+
+
+def test_while_waiting_a_spinner_shows_on_a_terminal_and_clears_its_line(monkeypatch):
+    import pty
+    import time
+
+    from omegaml_core.runtime.progress import spinner
+
+    master, replica = pty.openpty()
+    with os.fdopen(replica, "w") as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        with spinner("waiting for clf.fit", interval=0.01):
+            time.sleep(0.2)
+    shown = os.read(master, 65536).decode()
+    os.close(master)
+    assert "waiting for clf.fit (0 s)" in shown and shown.endswith("\r\x1b[K")
