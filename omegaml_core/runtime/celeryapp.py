@@ -63,7 +63,7 @@ def make_app(broker_url: str, result_backend: str, settings: str = "{}") -> Any:
     app.conf.update(json.loads(settings))
 
     @app.task(name=RUN_TASK, bind=True, resultrepr_maxsize=resultlog.RESULT_REPR_MAXSIZE,
-              Request="omegaml_core.runtime.revocation:RunRequest")
+              Request="omegaml_core.runtime.workerrequest:RunRequest")
     def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> Any:
         result = execute(task_name, context, args, kwargs)
         resultlog.note(self.request.id, result)

@@ -165,6 +165,35 @@ def test_worker_logs_say_what_a_result_is_never_its_values(om, worker):
     assert logged.endswith(": list[50]") and "123456" not in worker.output()
 
 
+def test_task_succeeded_events_for_monitors_carry_no_result_data(om, worker):
+    import threading
+
+    from omegaml_core.runtime.workerrequest import EVENT_RESULT
+
+    app = app_for(om.config)
+    app.control.enable_events()
+    events, stop = [], threading.Event()
+
+    def listen():
+        with app.connection_for_read() as connection:
+            receiver = app.events.Receiver(connection, handlers={"task-succeeded": events.append})
+            receiver.should_stop = False
+            for _ in receiver.itercapture(limit=None, timeout=0.5, wakeup=False):
+                if stop.is_set():
+                    break
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    try:
+        sent = []
+        assert wait_for(lambda: sent.append(om.runtime.require(LABEL).model("tiny").predict("X50").get())
+                        or any(e["uuid"] for e in events), seconds=20)
+    finally:
+        stop.set()
+        app.control.disable_events()
+    assert {e["result"] for e in events} == {EVENT_RESULT} and "123456" not in str(events)
+
+
 # -- workers and tasks ------------------------------------------------------------------------------------------
 
 def test_workers_lists_live_workers_with_labels_queues_contexts_and_active_tasks(om, worker):
