@@ -45,10 +45,18 @@ def _json_option(option: str, text: str | None, kind: type) -> Any:
 
 
 def _wait(result: Any, timeout: float, what: str) -> Any:
+    import sys
+
     from .progress import spinner
 
-    with spinner(f"waiting for {what} (task {result.id})"):
-        return result.get(timeout=timeout)
+    try:
+        with spinner(f"waiting for {what} (task {getattr(result, 'id', 'in-process')})"):
+            return result.get(timeout=timeout)
+    except KeyboardInterrupt:
+        if hasattr(result, "id"):
+            print(f"om: stopped waiting; task {result.id} was not revoked: om runtime tasks {result.id}",
+                  file=sys.stderr)
+        raise
 
 
 def _print(value: Any) -> None:
@@ -125,7 +133,9 @@ def add_commands(cli: Any) -> None:
     ping = actions.add_parser("ping", help="ask a worker to answer")
     model = actions.add_parser("model", help="call a model method, e.g. fit, predict or gridsearch")
     workers = actions.add_parser("workers", help="live workers: labels, queues, contexts, active tasks")
-    tasks = actions.add_parser("tasks", help="state and result (or error) of tasks by id; without ids, running tasks")
+    tasks = actions.add_parser("tasks", help="state and result (or error) of tasks by id; without ids, running tasks "
+                                             "(by id needs a result backend that stores results, e.g. Redis, "
+                                             "not rpc://)")
     for parser in (ping, model, workers, tasks):
         parser.add_argument("--bucket", help="bucket (default: omega)")
         parser.add_argument("--require", help="route to workers with this label (om worker --label LABEL)")

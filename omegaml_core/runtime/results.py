@@ -8,14 +8,28 @@ has an ``id`` (a local call has nothing to look up later; the REST server's
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import weakref
 from typing import Any, Callable
 
 from .states import rebuild_exception
 
 #: seconds ``.get()`` waits for a result unless told otherwise (``OMEGA_TASK_TIMEOUT``)
 DEFAULT_TIMEOUT = float(os.environ.get("OMEGA_TASK_TIMEOUT", "300"))
+
+# Celery keeps an AsyncResult that was waited on and never finished until the process ends; its __del__
+# then unsubscribes during interpreter teardown and prints "Exception ignored ... sys.meta_path is None".
+# Waited-on results are released at exit instead, while Python still works.
+_waited_on: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+@atexit.register
+def _release_waited_on() -> None:
+    for async_result in list(_waited_on):
+        with contextlib.suppress(Exception):
+            async_result.backend.remove_pending_result(async_result)
 
 
 class LocalResult:
@@ -72,6 +86,7 @@ class RemoteResult:
         """
         from celery.exceptions import TimeoutError as CeleryTimeout
 
+        _waited_on.add(self.async_result)
         try:
             return self.async_result.get(timeout=timeout, propagate=True)
         except CeleryTimeout:

@@ -262,3 +262,18 @@ def test_om_runtime_workers_and_tasks(env, om, worker):
     assert shown.returncode == 1
     [status] = json.loads(shown.stdout)
     assert status["state"] == "FAILURE" and status["error"]["type"] == "RemoteOnlyError"
+
+
+def test_om_interrupted_while_waiting_says_the_task_lives_on_without_noise(env, om):
+    import signal
+
+    import redis
+
+    queue = f"omegaml.int{LABEL}"
+    proc = subprocess.Popen([OM, "runtime", "ping", "--require", f"int{LABEL}", "--queue-anyway"],
+                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert wait_for(lambda: redis.Redis.from_url(om.config.broker_url).llen(queue) == 1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "was not revoked: om runtime tasks" in stderr
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr
