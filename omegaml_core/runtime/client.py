@@ -39,7 +39,7 @@ class OmegaRuntime:
     ``om.runtime.model('clf').fit('X', 'Y').get()``; ``om.runtime.require('gpu')``
     routes to workers started with ``om worker --label gpu``. Every call returns
     a result object: ``.get(timeout=300)`` waits for the value (or raises the
-    worker's exception), ``.state`` and ``.id`` tell where it is.
+    worker's exception), ``.state`` (and ``.id`` of tasks sent to workers) tell where it is.
 
     Before a task is sent, the runtime checks that a live worker consumes its
     queue and raises ``NoWorkerError`` at once if none does (the check is cached
