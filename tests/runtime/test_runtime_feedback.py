@@ -85,6 +85,22 @@ def test_a_call_no_worker_would_take_fails_at_once_naming_the_queue_and_the_live
     assert redis.Redis.from_url(om.config.broker_url).llen(f"omegaml.tpu{LABEL}") == 0  # nothing was sent
 
 
+def test_a_known_consumer_is_trusted_for_a_while_then_asked_alone(om, worker, monkeypatch):
+    from omegaml_core.runtime import liveness
+
+    app = app_for(om.config)
+    liveness.forget(app)
+    asked = []
+    inspect = app.control.inspect
+    monkeypatch.setattr(app.control, "inspect", lambda **kw: asked.append(kw.get("destination")) or inspect(**kw))
+    for _ in range(3):
+        om.runtime.require(LABEL).ping().get()
+    assert asked == [None]  # one broadcast to every worker, then the cached answer
+    monkeypatch.setattr(liveness, "LIVENESS_TTL", 0)
+    om.runtime.require(LABEL).ping().get()
+    assert len(asked) == 2 and asked[1][0].startswith("feedback@")  # a stale answer: only the known consumer
+
+
 def test_a_models_require_attribute_routes_as_a_string_or_a_dict(om, worker):
     om.models.put(om.models.get("tiny"), "as-string", attributes={"require": LABEL})
     om.models.put(om.models.get("tiny"), "as-dict", attributes={"require": {"label": LABEL}})
