@@ -104,11 +104,9 @@ def cmd_workers(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from .monitor import task_status
-
     runtime = _runtime(args)
     if args.ids:
-        statuses = [task_status(runtime.task(task_id)) for task_id in args.ids]
+        statuses = [runtime.task(task_id).status() for task_id in args.ids]
         _print(statuses)
         return 1 if any(s["state"] == "FAILURE" for s in statuses) else 0
     active = [{"worker": w["name"], **task} for w in runtime.workers() for task in w["active"]]

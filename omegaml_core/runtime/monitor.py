@@ -78,17 +78,3 @@ def task_result(app: Any, task_id: str) -> RemoteResult:
     if not isinstance(task_id, str) or not task_id.strip():
         raise ValueError("a task id is the id of a result object, e.g. om.runtime.model('m').fit(...).id")
     return RemoteResult(app.AsyncResult(task_id.strip()))
-
-
-def task_status(result: Any) -> dict[str, Any]:
-    """``{"id", "state"}`` plus ``result`` (SUCCESS) or ``error`` with type, message and remote traceback (FAILURE)."""
-    status: dict[str, Any] = {"id": result.id, "state": result.state}
-    if status["state"] == "SUCCESS":
-        status["result"] = result.get(timeout=None)
-    elif status["state"] == "FAILURE":
-        try:
-            result.get(timeout=None)
-        except Exception as exc:
-            status["error"] = {"type": type(exc).__name__, "message": str(exc),
-                               "traceback": getattr(exc, "remote_traceback", None)}
-    return status

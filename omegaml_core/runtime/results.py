@@ -32,6 +32,21 @@ def _release_waited_on() -> None:
             async_result.backend.remove_pending_result(async_result)
 
 
+def status_of(result: "LocalResult | RemoteResult") -> dict[str, Any]:
+    """``{"state"}`` (and ``"id"``) plus ``result`` (SUCCESS) or ``error``: type, message, remote traceback (FAILURE)."""
+    status: dict[str, Any] = {"id": result.id} if isinstance(result, RemoteResult) else {}
+    status["state"] = result.state
+    if status["state"] == "SUCCESS":
+        status["result"] = result.get(timeout=None)
+    elif status["state"] == "FAILURE":
+        try:
+            result.get(timeout=None)
+        except Exception as exc:
+            status["error"] = {"type": type(exc).__name__, "message": str(exc),
+                               "traceback": getattr(exc, "remote_traceback", None)}
+    return status
+
+
 class LocalResult:
     """A call that already ran in-process: its JSON result, or its error's JSON description."""
 
@@ -44,6 +59,10 @@ class LocalResult:
 
     def ready(self) -> bool:
         return True
+
+    def status(self) -> dict[str, Any]:
+        """The state, and the result or the error (type, message, traceback), as plain values."""
+        return status_of(self)
 
     def get(self, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         """The result; the task's exception if it failed (``timeout`` is accepted for symmetry)."""
@@ -75,6 +94,10 @@ class RemoteResult:
 
     def ready(self) -> bool:
         return self.async_result.ready()
+
+    def status(self) -> dict[str, Any]:
+        """Id and state, and the result or the error (type, message, remote traceback), without waiting."""
+        return status_of(self)
 
     def get(self, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         """Wait up to ``timeout`` seconds (default ``DEFAULT_TIMEOUT``, 300; None waits forever) for the result.

@@ -56,6 +56,12 @@ def test_a_failed_call_returns_a_failed_result_that_raises_on_get(om):
     assert "tinymodel.py" in info.value.remote_traceback
 
 
+def test_status_gives_the_state_and_the_result_or_the_error_as_plain_values(om):
+    assert om.runtime.model("tiny").fit("X", "Y").status()["state"] == "SUCCESS"
+    error = om.runtime.model("tiny").predict("nope").status()["error"]
+    assert error["type"] == "ObjectNotFound" and "nope" in error["message"] and "Traceback" in error["traceback"]
+
+
 def test_ping_and_model_calls_return_the_same_kind_of_result(om):
     ping, call = om.runtime.ping(), om.runtime.model("tiny").fit("X", "Y")
     assert type(ping) is type(call) and ping.state == call.state == "SUCCESS"

@@ -227,15 +227,13 @@ def test_workers_lists_live_workers_with_labels_queues_contexts_and_active_tasks
 
 
 def test_a_task_is_found_by_id_with_its_state_and_result_or_error(om, worker):
-    from omegaml_core.runtime.monitor import task_status
-
     done = om.runtime.require(LABEL).model("tiny").predict([1, 2])
     failed = om.runtime.require(LABEL).model("nope").predict([1])
     assert done.get() == [123456.5, 123456.5]
     assert om.runtime.task(done.id).state == "SUCCESS" and om.runtime.task(done.id).get() == [123456.5, 123456.5]
     with pytest.raises(KeyError):
         failed.get()
-    status = task_status(om.runtime.task(failed.id))
+    status = om.runtime.task(failed.id).status()
     assert status["state"] == "FAILURE" and status["error"]["type"] == "ObjectNotFound"
     assert "nope" in status["error"]["message"] and "Traceback" in status["error"]["traceback"]
 
