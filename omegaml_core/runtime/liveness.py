@@ -91,8 +91,8 @@ def require_consumer(app: Any, queue: str) -> list[str]:
     label = queue[len(DEFAULT_QUEUE) + 1:]
     raise NoWorkerError(
         f"no worker consumes queue {queue} (workers: {listing}). Start one with "
-        f"`om worker{' --label ' + label if label else ''}`, or let the task wait in the queue for one with "
-        f"om.runtime.require({label or 'default'!r}, queue_anyway=True)")
+        f"`om worker{' --label ' + label if label else ''}`, or let the task wait in the queue for one: "
+        f"om.runtime.require({label or 'default'!r}, queue_anyway=True), or om runtime ... --queue-anyway")
 
 
 def forget(app: Any) -> None:
