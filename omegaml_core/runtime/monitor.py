@@ -1,9 +1,8 @@
 """What the runtime is doing: live workers (``om runtime workers``) and tasks by id (``om runtime tasks``).
 
 Workers answer the ``omegaml_info`` inspect command (registered by ``om worker``,
-see ``register_inspect_command``) with their queues, the contexts they served
-and their active tasks; a worker without it still shows its queues and active
-tasks through Celery's own ``active_queues`` and ``active``.
+see ``register_inspect_command``) with their queues, the contexts they are
+configured for and their active tasks.
 """
 from __future__ import annotations
 
@@ -32,17 +31,13 @@ def _active_task(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def live_workers(app: Any, timeout: float | None = None) -> list[dict[str, Any]]:
-    """Each live worker: ``name``, ``labels``, ``queues``, ``contexts`` and ``active`` tasks, by name."""
-    inspect = app.control.inspect(timeout=timeout or INSPECT_TIMEOUT)
+    """Each live ``om worker``: ``name``, ``labels``, ``queues``, ``contexts`` and ``active`` tasks, by name.
+
+    Other Celery workers on the same broker do not know ``omegaml_info`` and are left out.
+    """
     replies = app.control.broadcast(INFO_COMMAND, reply=True, timeout=timeout or INSPECT_TIMEOUT) or []
     info = {name: body for reply in replies for name, body in reply.items() if isinstance(body, dict)
             and "queues" in body}
-    if len(info) < len(replies):  # workers without our command: ask Celery's built-in ones
-        queues = inspect.active_queues() or {}
-        active = inspect.active() or {}
-        for name in set(queues) - set(info):
-            info[name] = {"queues": sorted(q["name"] for q in queues[name] or []), "contexts": None,
-                          "active": [_active_task(r) for r in active.get(name) or []]}
     return [{"name": name, "labels": [label for label in map(label_of, body["queues"]) if label],
              **body} for name, body in sorted(info.items())]
 
