@@ -49,28 +49,28 @@ def consumers(app: Any, queue: str, refresh: bool = False) -> list[str]:
         snapshot = _snapshots.setdefault(id(app), _Snapshot())
         now = time.monotonic()
         known = [w for w, qs in snapshot.queues.items() if queue in qs]
-        fresh = [w for w in known if now - snapshot.taken[w] < LIVENESS_TTL]
-        if fresh and not refresh:
-            return fresh
-        if known and not refresh:
-            _record(snapshot, active_queues(app, destination=known), known)
-            found = [w for w, qs in snapshot.queues.items() if queue in qs]
-            if found:
-                return found
-        _record(snapshot, active_queues(app), None)
-        return [w for w, qs in snapshot.queues.items() if queue in qs]
+        if not refresh and any(now - snapshot.taken[w] < LIVENESS_TTL for w in known):
+            return known
+    # asked without holding the lock: callers for other queues need not wait for these answers
+    if known and not refresh:
+        found = _record(snapshot, queue, active_queues(app, destination=known), known)
+        if found:
+            return found
+    return _record(snapshot, queue, active_queues(app), None)
 
 
-def _record(snapshot: _Snapshot, answers: dict[str, list[str]], asked: list[str] | None) -> None:
-    """Keep what the workers said; forget the workers that were asked and did not answer."""
+def _record(snapshot: _Snapshot, queue: str, answers: dict[str, list[str]], asked: list[str] | None) -> list[str]:
+    """Keep what the workers said, forget those asked that did not answer; the consumers of ``queue``."""
     now = time.monotonic()
-    for worker in list(snapshot.queues) if asked is None else asked:
-        if worker not in answers:
-            snapshot.queues.pop(worker, None)
-            snapshot.taken.pop(worker, None)
-    for worker, queues in answers.items():
-        snapshot.queues[worker] = queues
-        snapshot.taken[worker] = now
+    with _lock:
+        for worker in list(snapshot.queues) if asked is None else asked:
+            if worker not in answers:
+                snapshot.queues.pop(worker, None)
+                snapshot.taken.pop(worker, None)
+        for worker, queues in answers.items():
+            snapshot.queues[worker] = queues
+            snapshot.taken[worker] = now
+        return [w for w, qs in snapshot.queues.items() if queue in qs]
 
 
 def known_workers(app: Any) -> dict[str, list[str]]:
