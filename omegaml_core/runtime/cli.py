@@ -60,7 +60,8 @@ def _wait(result: Any, timeout: float, what: str) -> Any:
 
 
 def _print(value: Any) -> None:
-    print(json.dumps(value, default=str, indent=2))
+    """JSON on stdout: dicts indented for reading, lists (e.g. predictions) on one line."""
+    print(json.dumps(value, default=str, indent=2 if isinstance(value, dict) else None))
 
 
 def cmd_ping(args: argparse.Namespace) -> int:

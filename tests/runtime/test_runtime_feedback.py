@@ -81,7 +81,7 @@ def test_a_call_no_worker_would_take_fails_at_once_naming_the_queue_and_the_live
 
     with pytest.raises(NoWorkerError, match=f"no worker consumes queue omegaml.tpu{LABEL}") as info:
         om.runtime.require(f"tpu{LABEL}").model("tiny").predict("X50")
-    assert f"feedback@" in str(info.value) and f"omegaml.{LABEL}" in str(info.value)
+    assert "feedback@" in str(info.value) and f"omegaml.{LABEL}" in str(info.value)
     assert redis.Redis.from_url(om.config.broker_url).llen(f"omegaml.tpu{LABEL}") == 0  # nothing was sent
 
 
