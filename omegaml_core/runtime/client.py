@@ -75,7 +75,7 @@ class OmegaRuntime:
         return self.submit("omegaml.ping", [], kwargs)
 
     def workers(self) -> list[dict[str, Any]]:
-        """The live workers: name, labels, queues, contexts served and active tasks (empty in-process)."""
+        """The live ``om worker``s: name, labels, queues, configured contexts, active tasks (empty in-process)."""
         from .monitor import live_workers
 
         return [] if self.local else live_workers(app_for(self.omega.config))
