@@ -55,8 +55,8 @@ def omega_round_trip(tmp: str) -> float:
     om.reset()
     with start_worker(env, name="bench", pool="solo", log_dir=Path(tmp)):
         runtime = om.runtime
-        runtime.ping()
-        return median_of(lambda: runtime.ping(timeout=30), ROUNDS)
+        runtime.ping().get(timeout=30)
+        return median_of(lambda: runtime.ping().get(timeout=30), ROUNDS)
 
 
 def run() -> list[Ratio]:

@@ -14,9 +14,13 @@ contexts listed in ``OMEGA_WORKER_CONTEXTS`` (see ``runtime/contexts.py``).
 
 Boolean settings accept only ``1/0/true/false/yes/no/on/off`` (any case); anything
 else is a :class:`ConfigurationError` naming the variable (:func:`env_flag`).
+Other Celery settings come from ``om.setup(celeryconf={...})`` or the config
+file's ``[celery]`` table, under Celery's own names (``broker_url`` or
+``BROKER_URL``); an unknown name is a ValueError.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -112,6 +116,17 @@ def is_secret_option(name: str) -> bool:
     return bool(_SECRET_OPTION_RE.search(name))
 
 
+def _celery_settings(settings: Any, where: str) -> dict[str, Any]:
+    if settings is None:
+        return {}
+    from .runtime.celeryconf import normalize
+
+    try:
+        return normalize(settings)
+    except ValueError as exc:
+        raise ConfigurationError(f"{where}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Config:
     """A context's configuration: storage and runtime. It stays in this process: task messages
@@ -122,6 +137,8 @@ class Config:
     result_backend: str | None = None
     #: the context's name (``[contexts.<name>]``, ``OMEGA_CONTEXT``); None for an unnamed context
     name: str | None = None
+    #: other Celery settings for this context's client app, as sorted JSON (never sent to workers)
+    celery_settings: str = "{}"
 
     @classmethod
     def resolve(cls, mongo_url: str | None = None, broker: str | None = None,
@@ -144,11 +161,14 @@ class Config:
             table = tables[name]
         url = (mongo_url or table.get("mongo_url") or os.environ.get("OMEGA_MONGO_URL") or file_cfg.get("mongo_url")
                or default_storage_url())
-        celeryconf = celeryconf or {}
-        broker_url = (broker or celeryconf.get("broker_url") or table.get("broker") or os.environ.get("OMEGA_BROKER")
-                      or file_cfg.get("broker"))
-        backend = (celeryconf.get("result_backend") or table.get("result_backend")
-                   or os.environ.get("OMEGA_RESULT_BACKEND") or file_cfg.get("result_backend"))
+        explicit = _celery_settings(celeryconf, "om.setup(celeryconf=...)")
+        in_file = _celery_settings(file_cfg.get("celery"), f"the [celery] table of {config_file()}")
+        explicit_broker, file_broker = explicit.pop("broker_url", None), in_file.pop("broker_url", None)
+        explicit_backend, file_backend = explicit.pop("result_backend", None), in_file.pop("result_backend", None)
+        broker_url = (broker or explicit_broker or table.get("broker") or os.environ.get("OMEGA_BROKER")
+                      or file_cfg.get("broker") or file_broker)
+        backend = (explicit_backend or table.get("result_backend") or os.environ.get("OMEGA_RESULT_BACKEND")
+                   or file_cfg.get("result_backend") or file_backend)
         if not isinstance(url, str) or "://" not in url:
             raise ConfigurationError(
                 f"storage URL {redact_url(str(url))!r} is not a URL; use mongodb://host/db or sqlite:///path"
@@ -157,7 +177,8 @@ class Config:
 
         for what, value in (("storage", url), ("broker", broker_url), ("result backend", backend)):
             warn_insecure(value, what)
-        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None, name=name)
+        return cls(storage_url=url, broker_url=broker_url or None, result_backend=backend or None, name=name,
+                   celery_settings=json.dumps({**in_file, **explicit}, sort_keys=True))
 
     def to_environ(self) -> dict[str, str]:
         """The environment variables that make ``Config.resolve()`` in a child process give this configuration.
@@ -166,8 +187,13 @@ class Config:
         interpreter): pass them in the child's environment, never in its arguments or files.
         """
         pairs = (("OMEGA_MONGO_URL", self.storage_url), ("OMEGA_BROKER", self.broker_url),
-                 ("OMEGA_RESULT_BACKEND", self.result_backend))
+                 ("OMEGA_RESULT_BACKEND", self.result_backend), ("OMEGA_CONTEXT", self.name))
         return {key: value or "" for key, value in pairs}
+
+    @property
+    def celery(self) -> dict[str, Any]:
+        """The extra Celery settings (Celery's current names) for this context's client app."""
+        return json.loads(self.celery_settings)
 
     def __repr__(self) -> str:
         named = f"name={self.name!r}, " if self.name else ""

@@ -79,6 +79,27 @@ def setup(mongo_url: str | None = None, celeryconf: dict[str, Any] | None = None
           bucket: str = DEFAULT_BUCKET, broker: str | None = None, context: str | None = None) -> Omega:
     """A new, fully separate context: its own storage and runtime configuration.
 
-    ``context`` selects a ``[contexts.<name>]`` table of the config file.
+    Args:
+        mongo_url: where objects are stored: ``mongodb://user:pw@host/db``,
+            ``mongodb+srv://...`` or ``sqlite:///path/omega.db`` (the embedded
+            engine). Default: ``OMEGA_MONGO_URL``, then ``mongo_url`` in the
+            config file, then ``sqlite:///$OMEGA_HOME/omega.db``.
+        celeryconf: Celery settings for the runtime, under Celery's own names,
+            new (``broker_url``) or old (``BROKER_URL``, ``CELERY_RESULT_BACKEND``).
+            ``broker_url`` makes the runtime send tasks to workers; without a
+            broker they run in-process. ``result_backend`` defaults to the broker
+            for Redis and ``rpc://`` for RabbitMQ. An unknown name, a value that
+            is not JSON, or a setting omegaml fixes (serializers, late
+            acknowledgement) is a ValueError naming it.
+        bucket: the bucket to use (default ``omega``); ``om.setup(...)['other']``
+            gives another bucket of the same context.
+        broker: shorthand for ``celeryconf={'broker_url': broker}``.
+        context: the name of a ``[contexts.<name>]`` table in the config file to use
+            (default ``OMEGA_CONTEXT``); workers receive only this reference, never the URL.
+
+    Example::
+
+        om = omegaml_core.setup(mongo_url="mongodb://localhost/omega",
+                                celeryconf={"BROKER_URL": "redis://localhost:6379/0"})
     """
     return Omega(Config.resolve(mongo_url=mongo_url, broker=broker, celeryconf=celeryconf, context=context), bucket)

@@ -1,4 +1,5 @@
 """A configuration handed to a child process through its environment."""
+import dataclasses
 import json
 import os
 import subprocess
@@ -11,9 +12,10 @@ def test_a_child_process_resolves_the_same_configuration_from_to_environ(tmp_pat
     config = Config(storage_url=f"sqlite:///{tmp_path / 'o.db'}", broker_url="redis://127.0.0.1:6379/3",
                     result_backend="redis://127.0.0.1:6379/4")
     env = {**os.environ, "OMEGA_CONFIG": str(tmp_path / "none.toml"), **config.to_environ()}
-    code = "import json; from omegaml_core.config import Config; print(json.dumps(Config.resolve().to_dict()))"
+    code = ("import dataclasses, json; from omegaml_core.config import Config; "
+            "print(json.dumps(dataclasses.asdict(Config.resolve())))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == config.to_dict()
+    assert json.loads(out.stdout) == dataclasses.asdict(config)
 
 
 def test_no_broker_in_the_configuration_means_none_in_the_child(tmp_path, monkeypatch):

@@ -89,7 +89,7 @@ def test_a_worker_round_trip_over_tls_redis(certs, redis_tls_port, monkeypatch, 
         monkeypatch.setenv(key, value)
     env["TMPDIR"] = str(tmp_path)
     with start_worker(env, name="tls-worker"):
-        assert Omega(Config.resolve()).runtime.ping()["worker"] == "tls-worker"
+        assert Omega(Config.resolve()).runtime.ping().get(timeout=30)["worker"] == "tls-worker"
 
 
 @pytest.mark.parametrize("host,ca", [("127.0.0.1", "other_ca"), ("localhost", "ca")])

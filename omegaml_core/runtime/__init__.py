@@ -8,7 +8,8 @@ contexts its own configuration lists (``OMEGA_WORKER_CONTEXTS``), never a URL
 from a message.
 """
 from .client import ModelProxy, OmegaRuntime
-from .payloads import RemoteError
+from .liveness import NoWorkerError
+from .states import RemoteError
 from .taskdefs import task
 
-__all__ = ["OmegaRuntime", "ModelProxy", "RemoteError", "task"]
+__all__ = ["OmegaRuntime", "ModelProxy", "RemoteError", "NoWorkerError", "task"]

@@ -6,10 +6,13 @@ credentials (``contexts.py``); the worker looks the task up in the table filled
 from ``omegaml.tasks``. Tasks are acknowledged
 late and rejected when a worker is lost, with a prefetch of one, so a worker
 killed mid-task leaves its message to be redelivered to another worker.
+A task that raises is a Celery FAILURE (see ``states``); worker logs show a
+summary of each result, never its data (see ``resultlog``).
 """
 from __future__ import annotations
 
 import functools
+import json
 import os
 from typing import Any
 
@@ -33,17 +36,26 @@ def result_backend_for(config: Config) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None = None) -> Any:
-    """A Celery app for a broker (cached: one per broker in a process); ``signing`` signs every message."""
+def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None = None,
+             settings: str = "{}") -> Any:
+    """A Celery app for a broker (cached: one per broker, signing and settings in a process).
+
+    ``signing`` signs every message; ``settings``: JSON of further Celery settings
+    (``om.setup(celeryconf=...)``), applied last.
+    """
     from celery import Celery
 
+    from . import resultlog
     from .contexts import worker_contexts
     from .execution import execute
+    from .states import result_backend as backend_with_exception_info
 
     from ..tls import celery_tls
 
     broker, tls_settings = celery_tls(broker_url)
     app = Celery("omegaml", broker=broker, backend=result_backend, set_as_current=False)
+    app.backend_cls = backend_with_exception_info
+    resultlog.install()
     # Redis only: an unacknowledged task (its worker died) is redelivered once it is older than the
     # visibility timeout; it must exceed the longest task. Sweep for such tasks often enough to notice.
     visibility = int(os.environ.get("OMEGA_VISIBILITY_TIMEOUT", "3600"))
@@ -55,15 +67,19 @@ def make_app(broker_url: str, result_backend: str, signing: SigningConfig | None
         task_default_queue=DEFAULT_QUEUE, result_expires=3600, broker_connection_retry_on_startup=True,
         broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
-        worker_hijack_root_logger=False, broker_connection_timeout=5, **tls_settings,
+        worker_hijack_root_logger=False, broker_connection_timeout=5, task_track_started=True, **tls_settings,
     )
+    app.conf.update(json.loads(settings))
     configure_signing(app, signing)
 
-    @app.task(name=RUN_TASK, bind=True)
-    def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> dict:
+    @app.task(name=RUN_TASK, bind=True, resultrepr_maxsize=resultlog.RESULT_REPR_MAXSIZE,
+              Request="omegaml_core.runtime.workerrequest:RunRequest")
+    def run(self: Any, task_name: str, context: dict, args: list, kwargs: dict) -> Any:
         queue = (self.request.delivery_info or {}).get("routing_key") or DEFAULT_QUEUE
-        return execute(task_name, context, args, kwargs, served=worker_contexts(),
-                       where=f"the worker on queue {queue}")
+        result = execute(task_name, context, args, kwargs, served=worker_contexts(),
+                         where=f"the worker on queue {queue}")
+        resultlog.note(self.request.id, result)
+        return result
 
     return app
 
@@ -74,7 +90,7 @@ def app_for(config: Config) -> Any:
     from ..tls import ensure_reachable
 
     backend = result_backend_for(config)
-    app = make_app(config.broker_url, backend, signing_config())
+    app = make_app(config.broker_url, backend, signing_config(), config.celery_settings)
     ensure_reachable(app, config.broker_url, backend)
     return app
 

@@ -1,4 +1,4 @@
-"""Running one task: resolve the message's context reference, call hooks, return a plain result or an error payload.
+"""Running one task: resolve the message's context reference, call hooks, return a plain result or raise the task's error.
 
 A message's context is ``{"context": <reference>, "bucket": <bucket>}`` (see
 ``contexts.py``); the Omega comes from the served contexts' own configuration,
@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import Config
 from .contexts import ServedContexts, reference
-from .payloads import error_payload, plain
+from .payloads import plain
 from .taskdefs import lookup
 
 log = logging.getLogger(__name__)
@@ -42,17 +42,20 @@ def rebuild(context: dict[str, Any], served: ServedContexts, where: str) -> Any:
 
 
 def execute(task_name: str, context: dict[str, Any], args: list, kwargs: dict, served: ServedContexts,
-            where: str = "the worker") -> dict[str, Any]:
-    """Run ``task_name`` in a served context; return ``{"result": ...}`` or ``{"error": ...}`` (both JSON-safe)."""
+            where: str = "the worker") -> Any:
+    """Run ``task_name`` in a served context and return its result as plain JSON values.
+
+    Its exception propagates (a Celery FAILURE on a worker).
+    """
     try:
         omega = rebuild(context, served, where)
         definition = lookup(task_name)
         omega.hooks.before_task(task_name, omega, tuple(args), kwargs)
         result = definition.fn(omega, *args, **kwargs)
         omega.hooks.after_task(task_name, omega, result)
-        return {"result": plain(result)}
+        return plain(result)
     except Exception as exc:
         ref = context.get("context") if isinstance(context, dict) else None
         log.info("task %s for context %r in bucket %s failed: %s: %s", task_name, ref,
                  context.get("bucket") if isinstance(context, dict) else None, type(exc).__name__, exc)
-        return {"error": error_payload(exc)}
+        raise

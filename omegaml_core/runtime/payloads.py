@@ -1,8 +1,6 @@
 """What crosses the wire: JSON only, in local mode too, so serialization bugs show up in tests."""
 from __future__ import annotations
 
-import builtins
-import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -44,29 +42,3 @@ def plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return repr(value)
-
-
-def error_payload(exc: BaseException) -> dict[str, Any]:
-    """Describe an exception so the client can raise the same type with the same message."""
-    bases = [k.__name__ for k in type(exc).__mro__ if k.__module__ == "builtins" and issubclass(k, Exception)]
-    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-    return {"type": type(exc).__name__, "module": type(exc).__module__, "message": str(message), "bases": bases}
-
-
-class RemoteError(Exception):
-    """Base of exception types re-created on the client for errors raised on a worker."""
-
-
-def rebuild_error(payload: dict[str, Any]) -> BaseException:
-    """The worker's exception, as the same class where the client has it, else a look-alike."""
-    module, name, message = payload["module"], payload["type"], payload["message"]
-    cls = getattr(builtins, name, None) if module == "builtins" else getattr(sys.modules.get(module), name, None)
-    if isinstance(cls, type) and issubclass(cls, BaseException):
-        try:
-            return cls(message)
-        except Exception:
-            pass
-    bases = tuple(b for b in (getattr(builtins, n, None) for n in payload.get("bases", [])) if isinstance(b, type))
-    bases = tuple(b for i, b in enumerate(bases) if not any(issubclass(o, b) for o in bases[:i])) or (Exception,)
-    lookalike = type(name, (RemoteError, *bases), {"__module__": module})
-    return lookalike(message)

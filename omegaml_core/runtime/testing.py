@@ -92,11 +92,12 @@ def start_worker(env: dict[str, str], labels: list[str] | None = None, name: str
             if proc.poll() is not None:
                 raise RuntimeError(f"worker {name} exited with {proc.returncode}:\n{worker.output()[-3000:]}")
             try:
-                if runtime.ping(timeout=2)["worker"] == name:
+                if runtime.ping().get(timeout=2)["worker"] == name:
                     break
             except Exception:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"worker {name} did not answer within {timeout} s:\n{worker.output()[-3000:]}")
+                time.sleep(0.2)
         yield worker
     finally:
         worker.stop()

@@ -26,12 +26,14 @@ def run_worker(labels: Sequence[str] = (), concurrency: int | None = None, name:
     """Consume the queues of ``labels`` (the default queue if none) until stopped."""
     from .contexts import worker_contexts
     from .signing import signing_config
+    from .monitor import register_inspect_command
     from .taskdefs import load_tasks
 
     config = Config.resolve()
     app = app_for(config)
     served = worker_contexts()  # read the served contexts before forking: a bad list stops the start
     load_tasks()  # import every omegaml.tasks module before the first message arrives
+    register_inspect_command(served.describe())  # om runtime workers
     argv = worker_argv(labels, concurrency, name, loglevel, pool)
     os.environ.setdefault("OMEGA_WORKER_NAME", argv[argv.index("-n") + 1])
     print(f"om worker: broker {redact_url(config.broker_url)}, queues {argv[2]}", flush=True)

@@ -1,7 +1,9 @@
 """Fixtures for runtime tests: a tiny model plugin installed through entry points, and real workers."""
+import contextlib
 import os
 import secrets
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ def tiny_site(tmp_path_factory):
     """A site folder holding the tinymodel plugin as an installed distribution."""
     site = tmp_path_factory.mktemp("site")
     shutil.copy(HERE / "tinymodel.py", site / "tinymodel.py")
+    shutil.copy(HERE / "tinyerrors.py", site / "tinyerrors.py")
     info = site / "tinymodel-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinymodel\nVersion: 1.0\n")
@@ -28,27 +31,41 @@ def tiny_site(tmp_path_factory):
     return site
 
 
-@pytest.fixture
-def tiny_env(tiny_site, tmp_path, monkeypatch):
-    """This process sees the tiny plugin too (fresh discovery), and an empty embedded store."""
-    import sys
-
+@contextlib.contextmanager
+def tiny_plugin(site, tmp_path, monkeypatch, **extra):
+    """This process sees the tiny plugin too (fresh discovery), and an empty embedded store; yields the env."""
     from omegaml_core import discovery, hooks
     from omegaml_core.runtime import taskdefs
 
-    monkeypatch.syspath_prepend(str(tiny_site))
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tiny_site), os.environ.get("PYTHONPATH")])),
-           "OMEGA_MONGO_URL": f"sqlite:///{tmp_path / 'omega.db'}", "OMEGA_HOME": str(tmp_path / "home")}
+    monkeypatch.syspath_prepend(str(site))
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
+           "OMEGA_MONGO_URL": f"sqlite:///{tmp_path / 'omega.db'}", "OMEGA_HOME": str(tmp_path / "home"), **extra}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.delenv("OMEGA_BROKER", raising=False)
+    if "OMEGA_BROKER" not in extra:
+        monkeypatch.delenv("OMEGA_BROKER", raising=False)
     previous = discovery.set_registry(None)
     hooks.reset()
     monkeypatch.setattr(taskdefs, "_loaded", False)
-    yield env
-    discovery.set_registry(previous)
-    hooks.reset()
-    sys.modules.pop("tinymodel", None)
+    try:
+        yield env
+    finally:
+        discovery.set_registry(previous)
+        hooks.reset()
+        sys.modules.pop("tinymodel", None)
+
+
+@pytest.fixture(scope="session")
+def with_tiny_plugin():
+    """``tiny_plugin`` for fixtures of other scopes: ``with with_tiny_plugin(site, tmp, monkeypatch) as env``."""
+    return tiny_plugin
+
+
+@pytest.fixture
+def tiny_env(tiny_site, tmp_path, monkeypatch):
+    """This process sees the tiny plugin too (fresh discovery), and an empty embedded store."""
+    with tiny_plugin(tiny_site, tmp_path, monkeypatch) as env:
+        yield env
 
 
 @pytest.fixture(params=list(BROKERS), ids=list(BROKERS))

@@ -4,7 +4,6 @@ import pytest
 from omegaml_core.config import Config
 from omegaml_core.errors import ObjectNotFound
 from omegaml_core.omega import Omega
-from omegaml_core.runtime import RemoteError
 
 
 @pytest.fixture
@@ -49,20 +48,31 @@ def test_temporary_inputs_are_removed_when_the_task_fails(om):
     assert om.datasets.list(hidden=True) == ["X", "Y"]
 
 
+def test_a_failed_call_returns_a_failed_result_that_raises_on_get(om):
+    result = om.runtime.model("tiny").predict([1])
+    assert result.state == "FAILURE" and result.ready()
+    with pytest.raises(ValueError, match="not fitted") as info:
+        result.get()
+    assert "tinymodel.py" in info.value.remote_traceback
+
+
+def test_status_gives_the_state_and_the_result_or_the_error_as_plain_values(om):
+    assert om.runtime.model("tiny").fit("X", "Y").status()["state"] == "SUCCESS"
+    error = om.runtime.model("tiny").predict("nope").status()["error"]
+    assert error["type"] == "ObjectNotFound" and "nope" in error["message"] and "Traceback" in error["traceback"]
+
+
+def test_ping_and_model_calls_return_the_same_kind_of_result(om):
+    ping, call = om.runtime.ping(), om.runtime.model("tiny").fit("X", "Y")
+    assert type(ping) is type(call) and ping.state == call.state == "SUCCESS"
+    assert ping.get()["message"] == "pong" and call.get()["name"] == "tiny"
+
+
 def test_errors_come_back_with_their_type_and_message(om):
     with pytest.raises(ObjectNotFound, match="nope"):
         om.runtime.model("nope").predict("X").get()
     with pytest.raises(KeyError):
         om.runtime.model("tiny").predict("no-such-dataset").get()
-
-
-def test_errors_of_types_the_client_lacks_keep_name_and_builtin_bases():
-    from omegaml_core.runtime.payloads import rebuild_error
-
-    exc = rebuild_error({"type": "NotFittedError", "module": "some.lib", "message": "fit first",
-                         "bases": ["ValueError", "AttributeError", "Exception"]})
-    assert isinstance(exc, ValueError) and isinstance(exc, AttributeError) and isinstance(exc, RemoteError)
-    assert type(exc).__name__ == "NotFittedError" and str(exc) == "fit first"
 
 
 def test_a_plugin_task_is_a_model_method(om):
@@ -95,7 +105,7 @@ def test_the_runtime_of_a_bucket_works_in_that_bucket(om):
     prod = om["prod"]
     prod.models.put(tinymodel.TinyModel(mean=1), "tiny")
     assert prod.runtime.model("tiny").predict([1]).get() == [1]
-    assert prod.runtime.ping()["bucket"] == "prod"
+    assert prod.runtime.ping().get()["bucket"] == "prod"
 
 
 def test_a_result_name_that_cannot_be_stored_is_refused_before_the_task_runs(om):

@@ -54,7 +54,7 @@ def test_calls_are_routed_to_the_workers_of_their_label(env, om):
         assert om.runtime.model("tiny").whoami().get(timeout=30)["worker"] == "cpu-worker"
         assert om.runtime.require("gpu").model("tiny").whoami().get(timeout=30)["worker"] == "gpu-worker"
         assert om.runtime.model("pinned").whoami().get(timeout=30)["worker"] == "gpu-worker"
-        assert om.runtime.require("gpu").ping()["worker"] == "gpu-worker"
+        assert om.runtime.require("gpu").ping().get(timeout=30)["worker"] == "gpu-worker"
 
 
 def test_one_worker_pool_serves_several_buckets(env, om):
@@ -63,8 +63,8 @@ def test_one_worker_pool_serves_several_buckets(env, om):
     om["team"].models.put(tinymodel.TinyModel(mean=7), "tiny")
     with start_worker(env, name="shared"):
         assert om["team"].runtime.model("tiny").predict([1]).get(timeout=30) == [7]
-        assert om.runtime.ping()["bucket"] == "omega"
-        assert om["team"].runtime.ping()["bucket"] == "team"
+        assert om.runtime.ping().get(timeout=30)["bucket"] == "omega"
+        assert om["team"].runtime.ping().get(timeout=30)["bucket"] == "team"
     assert om["team"].datasets.list(hidden=True) == []
 
 
@@ -72,7 +72,7 @@ def test_storage_credentials_never_reach_the_broker_or_the_worker(env, om):
     secret_context = Omega(Config.resolve(mongo_url="mongodb://alice:s3cret-pw@127.0.0.1:1/omega"))
     with start_worker(env, name="quiet") as worker:
         with pytest.raises(ContextNotServed) as info:
-            secret_context.runtime.require("default").ping()
+            secret_context.runtime.require("default").ping().get(timeout=30)
         time.sleep(0.5)
         log = worker.output()
     assert "s3cret-pw" not in str(info.value)

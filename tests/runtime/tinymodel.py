@@ -82,3 +82,9 @@ def touch(om, path):
     with open(path, "w") as fh:
         fh.write(os.environ.get("OMEGA_WORKER_NAME", "local"))
     return path
+@task("tiny.fail", model_method="fail")
+def fail(om, modelname, **kwargs):
+    """Raises an exception from a module that clients never import."""
+    from tinyerrors import RemoteOnlyError
+
+    raise RemoteOnlyError(f"{modelname} failed on purpose")

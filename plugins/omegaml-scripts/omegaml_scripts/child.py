@@ -14,7 +14,8 @@ import traceback
 
 
 def main(result_file: str) -> int:
-    from omegaml_core.runtime.payloads import error_payload, plain
+    from omegaml_core.runtime.payloads import plain
+    from omegaml_core.runtime.states import exception_info
 
     request = json.loads(sys.stdin.read())
     try:
@@ -28,7 +29,7 @@ def main(result_file: str) -> int:
         payload = {"result": plain(run(om, **request["kwargs"]))}
     except BaseException as exc:  # the script's failure is the result, reported to the caller
         traceback.print_exc()
-        payload = {"error": error_payload(exc)}
+        payload = {"error": exception_info(exc)}
     with open(result_file, "w", encoding="utf-8") as fh:
         json.dump(payload, fh)
     return 0

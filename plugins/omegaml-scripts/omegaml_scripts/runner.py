@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from omegaml_core.backends.pydata import check_json_document
-from omegaml_core.runtime.payloads import rebuild_error
+from omegaml_core.runtime.states import rebuild_exception
 
 from .envs import env_python, prepare
 from .errors import ScriptTimeoutError
@@ -73,6 +73,6 @@ def run_script(omega: Any, name: str, kwargs: dict[str, Any] | None = None,
                                f"{_tail(err)[-2000:]}")
         payload = json.loads(result_file.read_text(encoding="utf-8"))
         if "error" in payload:
-            raise rebuild_error(payload["error"])
+            raise rebuild_exception(payload["error"])
         return {"script": meta.name, "kwargs": kwargs, "result": payload["result"], "runtime": runtime,
                 "started": started.isoformat(), "stdout": _tail(out), "stderr": _tail(err)}
