@@ -47,3 +47,7 @@ class StorageUnavailable(OmegaError, ConnectionError):
 
 class ConfigurationError(OmegaError, ValueError):
     """The configuration (URL, config file, environment) is invalid."""
+
+
+class KindChangeError(OmegaError, TypeError):
+    """A put would silently change the kind of an existing object; nothing was written."""
