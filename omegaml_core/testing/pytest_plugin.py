@@ -72,3 +72,13 @@ def omega(omega_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path):
     om = Omega(Config(storage_url=omega_url), bucket=f"t{secrets.token_hex(3)}")
     yield om
     om.engine.close()
+
+
+@pytest.fixture
+def om_cli(tmp_path):
+    """Runs the real ``om`` command against a fresh embedded store (see omegaml_core.testing.cli)."""
+    from .cli import OmCommand
+
+    home = tmp_path / "om-cli"
+    home.mkdir()
+    return OmCommand(home)
