@@ -10,13 +10,15 @@ from omegaml_core.testing.cli import OM
 
 
 def test_version_prints_the_kernel_and_every_installed_plugin(om_cli):
+    import importlib.metadata
+
     from omegaml_core import __version__
-    from omegaml_core.discovery import registry
 
     result = om_cli("--version")
     lines = result.stdout.splitlines()
     assert result.returncode == 0 and lines[0] == f"omegaml-core {__version__}"
-    plugins = {d["distribution"] for d in registry().report(load=False)} - {"omegaml-core"}
+    plugins = {d.metadata["Name"] for d in importlib.metadata.distributions()
+               if any(ep.group.startswith("omegaml.") for ep in d.entry_points)} - {"omegaml-core"}
     assert {line.split()[0] for line in lines[1:]} == plugins
 
 
