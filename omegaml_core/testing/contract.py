@@ -80,6 +80,13 @@ class BackendContract:
         assert store.exists("listed") and "listed" in store.list() and store.list("list*") == ["listed"]
         assert store.metadata("listed").rev == meta.rev
 
+    def test_kind_meta_is_json(self, omega: Any) -> None:
+        import json
+
+        for i, obj in enumerate(self.samples()):
+            kind_meta = self.put(self._store(omega), obj, f"json{i}").kind_meta
+            assert json.loads(json.dumps(kind_meta, allow_nan=False)) == kind_meta, "kind_meta must be plain JSON"
+
     def test_put_replaces_without_leftovers(self, omega: Any) -> None:
         store = self._store(omega)
         first, second = self.samples()[:2]
