@@ -76,3 +76,10 @@ def test_the_formats_are_listed_with_the_plugins_commands(om_cli):
     result = om_cli("plugins", "--json")
     pandas = [d for d in json.loads(result.stdout) if d["distribution"] == "omegaml-pandas"][0]
     assert pandas["commands"] == ["pandas"]
+
+
+def test_put_reads_an_excel_sheet(om_cli, tmp_path):
+    pytest.importorskip("openpyxl")
+    SALES.to_excel(tmp_path / "sales.xlsx", index=False)
+    assert om_cli("datasets", "put", str(tmp_path / "sales.xlsx"), "sales").returncode == 0
+    pd.testing.assert_frame_equal(om_cli.omega().datasets.get("sales"), SALES, check_index_type=False)
