@@ -51,3 +51,7 @@ class ConfigurationError(OmegaError, ValueError):
 
 class ContextNotServed(OmegaError, PermissionError):
     """A task message names a context the worker is not configured to serve; nothing was opened."""
+
+
+class KindChangeError(OmegaError, TypeError):
+    """A put would silently change the kind of an existing object; nothing was written."""

@@ -16,7 +16,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .discovery import install_hint
-from .errors import ConcurrentWriteError, ObjectNotFound, PluginError, UnsupportedObjectError
+from .errors import ConcurrentWriteError, KindChangeError, ObjectNotFound, PluginError, UnsupportedObjectError
 from .metadata import Metadata, new_revision, utcnow
 from .names import split_projection, validate_name, validate_new_name
 
@@ -143,6 +143,7 @@ class OmegaStore:
         current = Metadata.from_doc(doc) if doc else None
         kind = self._kind_for_put(obj, name, kind, current, append, kwargs)
         backend = self.backend(kind)
+        backend.check_options("put", name, kwargs)
         if append and not backend.supports_append:
             raise ValueError(f"kind {kind!r} does not support append=True for {name!r}; put the whole object instead")
         self.omega.hooks.before_put(self, name, obj, kind, attributes or {}, kwargs)
@@ -179,17 +180,21 @@ class OmegaStore:
         if kind:
             self.omega.registry.backend_class(kind)  # fail early on an unknown kind
             return kind
-        if current is not None:
-            try:
-                cls = self.omega.registry.backend_class(current.kind)
-                if cls.supports(obj, name, **kwargs):
-                    return current.kind
-            except PluginError:
-                if append:
-                    raise
-            if append:
-                raise TypeError(f"cannot append a {type(obj).__name__} to {name!r}, which is of kind {current.kind!r}")
-        return self.select_kind(obj, name, **kwargs)
+        if current is None:
+            return self.select_kind(obj, name, **kwargs)
+        try:
+            if self.omega.registry.backend_class(current.kind).supports_replacing(obj, name, current, **kwargs):
+                return current.kind
+        except PluginError as exc:
+            raise KindChangeError(f"{self.label} {name!r} is of kind {current.kind!r}, whose plugin is not usable "
+                                  f"({exc}); pass kind=... to replace it, or drop it first") from None
+        what = f"{type(obj).__module__}.{type(obj).__qualname__}".removeprefix("builtins.")
+        if append:
+            raise KindChangeError(f"cannot append a {what} to {name!r}, which is of kind {current.kind!r}")
+        new = self.select_kind(obj, name, **kwargs)
+        raise KindChangeError(
+            f"{self.label} {name!r} is of kind {current.kind!r}, which cannot store a {what} object; nothing was written. "
+            f"To replace it with a {new!r} object pass kind={new!r}, or drop it first")
 
     def _changed(self, meta: Metadata) -> bool:
         now = self._meta_doc(meta.name)
@@ -226,10 +231,14 @@ class OmegaStore:
     def get(self, name: str, **kwargs: Any) -> Any:
         """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can."""
         base, columns = split_projection(name)
+        options = dict(kwargs)
         if columns is not None:
             kwargs["columns"] = columns
         for attempt in range(3):
             meta = self.metadata(base)
+            if attempt == 0:
+                options.pop("columns", None)  # the kernel's own option: backends that cannot select raise ValueError
+                self.backend(meta.kind).check_options("get", base, options, meta)
             self.omega.hooks.before_get(self, meta, kwargs)
             try:
                 obj = self.backend(meta.kind).get(base, meta, **kwargs)
@@ -267,16 +276,25 @@ class OmegaStore:
         raise ConcurrentWriteError(f"gave up dropping {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicts")
 
     # --- promoting ----------------------------------------------------------
-    def promote(self, name: str, target: "OmegaStore", **kwargs: Any) -> Metadata:
-        """Copy ``name`` into ``target`` (another bucket or context), replacing what is there."""
+    def promote(self, name: str, target: "OmegaStore", asname: str | None = None, **kwargs: Any) -> Metadata:
+        """Copy ``name`` into ``target`` (another bucket or context) as ``asname`` (default: the same name).
+
+        Replaces what is there. Promoting an object onto itself is a ValueError.
+        Other keywords go to the backend (e.g. ``copy=True`` for a SQL reference).
+        """
         if not isinstance(target, OmegaStore):
             raise TypeError(f"promote needs a target store such as om['prod'].{self.label}, "
                             f"got {type(target).__name__}")
         meta = self.metadata(name)
-        validate_new_name(meta.name, "promotion target")
+        target_name = validate_new_name(asname if asname is not None else meta.name, "promotion target")
+        if self._same_place(target) and target_name == meta.name:
+            raise ValueError(f"cannot promote {self.prefix}{meta.name} onto itself (same bucket {self.bucket!r} and "
+                             f"storage); promote to another bucket (om['prod'].{self.label}) or pass asname=...")
+        backend = self.backend(meta.kind)
+        backend.check_options("promote", name, kwargs, meta)
         self.omega.hooks.before_promote(self, meta, target)
-        current = target._current(meta.name)
-        draft = self.backend(meta.kind).promote(meta.name, meta, target, **kwargs)
+        current = target._current(target_name)
+        draft = backend.promote(target_name, meta, target, **kwargs)
         if current is not None:
             draft.created = current.created
         try:
@@ -286,6 +304,11 @@ class OmegaStore:
             raise
         self.omega.hooks.after_promote(self, meta, target, target_meta)
         return target_meta
+
+    def _same_place(self, other: "OmegaStore") -> bool:
+        """True if ``other`` is this very store: same storage, bucket and prefix."""
+        return (other.bucket, other.prefix) == (self.bucket, self.prefix) and \
+            other.omega.config.storage_url == self.omega.config.storage_url
 
 
 def _backoff(attempt: int) -> None:

@@ -102,3 +102,35 @@ def omega_after_drop(store: Any, meta: Metadata) -> None:
     if _applies(store, meta.name):
         for old in versions(store, meta.name):
             store.drop(old.name, force=True)
+
+
+@hookimpl
+def omega_after_promote(store: Any, meta: Metadata, target: Any, target_meta: Metadata) -> None:
+    """A promoted model takes its version history along, so ``name@1``, ``name@2`` resolve in the target.
+
+    The target's history becomes the source's (same numbers, same bytes);
+    versions the target had that the source has not are dropped.
+    """
+    if _keep() <= 0 or not (_applies(store, meta.name) and _applies(target, target_meta.name)):
+        return
+    history = versions(store, meta.name)
+    if not history:
+        return
+    backend = store.backend(meta.kind)
+    for version in history:
+        number = version.attributes["version"]
+        vname = version_name(target_meta.name, number)
+        draft = backend.promote(vname, version, target)
+        draft.attributes.update(version_of=target_meta.name)
+        if version.attributes.get("model_rev") == meta.rev:
+            draft.attributes["model_rev"] = target_meta.rev
+        current = target._current(vname)
+        try:
+            target._commit(draft, current)
+        except BaseException:
+            target.engine.free(draft.locations() - (current.locations() if current else set()))
+            raise
+    carried = {v.attributes["version"] for v in history}
+    for old in versions(target, target_meta.name):
+        if old.attributes["version"] not in carried:
+            target.drop(old.name, force=True)

@@ -24,7 +24,7 @@ def test_put_list_get_metadata_drop_round_trip(run, tmp_path):
     doc = tmp_path / "doc.json"
     doc.write_text('{"a": [1, 2]}')
     assert run("datasets", "put", str(doc), "cfg", "--json").returncode == 0
-    assert run("datasets", "put", str(doc), "raw", "--bucket", "prod").returncode == 0
+    assert run("datasets", "put", str(doc), "raw", "--bucket", "prod", "--as-file").returncode == 0
     assert run("datasets", "list").stdout.split() == ["cfg"]
     assert run("datasets", "list", "--bucket", "prod").stdout.split() == ["raw"]
     assert json.loads(run("datasets", "get", "cfg").stdout) == {"a": [1, 2]}
@@ -92,7 +92,7 @@ def test_key_values_refuse_an_item_without_equals_sign():
 
     from omegaml_core.cli import key_values
 
-    with pytest.raises(ValueError, match="'n3' is not KEY=VALUE"):
+    with pytest.raises(ValueError, match="expected NAME=VALUE, got 'n3'"):
         key_values(["n3"])
 
 

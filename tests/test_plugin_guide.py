@@ -47,3 +47,20 @@ class TestGuideBackendContract(BackendContract):
 
     def assert_same(self, expected, actual):
         np.testing.assert_array_equal(expected, actual)
+
+
+def test_the_guides_file_format_example_registers_a_working_format(tmp_path):
+    import argparse
+
+    from omegaml_core.cli import CommandLine
+
+    code = re.search(r"## Command line: commands, file formats, progress.*?```python\n(.*?)```", GUIDE, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "docs/plugins.md", "exec"), namespace)
+    cli = CommandLine(argparse.ArgumentParser().add_subparsers())
+    namespace["add_commands"](cli)
+    array = np.arange(6).reshape(2, 3)
+    path = tmp_path / "a.npy"
+    with open(path, "wb") as fh:
+        cli.formats.writer("npy", array).write(array, fh)
+    np.testing.assert_array_equal(cli.formats.reader(str(path)).read(str(path)), array)

@@ -23,7 +23,7 @@ def test_put_replaces_and_keeps_created_and_merges_attributes(om):
 def test_an_existing_name_keeps_its_kind_unless_kind_is_given(om):
     om.datasets.put({"a": 1}, "thing", kind="python.data")
     assert om.datasets.put({"a": 2}, "thing").kind == "python.data"
-    assert om.datasets.put(b"bytes now", "thing").kind == "python.file"  # python.data cannot hold bytes
+    assert om.datasets.put(b"bytes now", "thing", kind="python.file").kind == "python.file"
     assert om.datasets.put([1], "thing", kind="python.data").kind == "python.data"
 
 

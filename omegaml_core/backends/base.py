@@ -27,6 +27,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Iterator
 
 from ..names import storage_name, validate_new_name
+from .options import refuse_unknown, signature_options
 
 if TYPE_CHECKING:
     from ..metadata import Metadata
@@ -44,6 +45,9 @@ class BaseBackend:
     priority: ClassVar[int] = 0
     #: Whether ``put(..., append=True)`` is supported.
     supports_append: ClassVar[bool] = False
+    #: Keyword options a method takes through ``**kwargs`` besides its named parameters,
+    #: e.g. ``{"get": ("parse_dates",)}``. Any other keyword is refused (see ``check_options``).
+    extra_options: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, store: "OmegaStore", kind: str) -> None:
         self.store = store
@@ -55,9 +59,39 @@ class BaseBackend:
 
     # --- the protocol -------------------------------------------------------
     @classmethod
+    def accepted_options(cls, method: str) -> frozenset[str]:
+        """The keyword options ``method`` (``'put'``, ``'get'`` or ``'promote'``) accepts.
+
+        By default: the method's named parameters after the protocol's own, plus
+        ``extra_options[method]``. ``**kwargs`` in a signature accepts nothing more.
+        """
+        return signature_options(cls, method) | frozenset(cls.extra_options.get(method, ()))
+
+    def check_options(self, method: str, name: str, options: dict[str, Any], meta: "Metadata | None" = None) -> None:
+        """Raise TypeError naming every keyword of ``options`` that ``method`` does not accept.
+
+        The store calls this before ``put``, ``get`` and ``promote`` with the
+        user's keywords; override it for options that depend on the stored
+        object (e.g. column filters, given ``meta``).
+        """
+        refuse_unknown(f"{self.store.label}.{method} of {name!r} (kind {self.kind})", options,
+                       self.accepted_options(method))
+
+    @classmethod
     def supports(cls, obj: Any, name: str, **kwargs: Any) -> bool:
         """True if this backend can store ``obj`` under ``name``."""
         return False
+
+    @classmethod
+    def supports_replacing(cls, obj: Any, name: str, current: "Metadata", **kwargs: Any) -> bool:
+        """True if ``obj`` may replace (or extend) ``current``, an object of this kind, keeping the kind.
+
+        The store asks the current kind this before a put without ``kind=``; if
+        it says no, the put is refused rather than silently changing the kind.
+        The default is ``supports``; override it where an existing object
+        changes what can be put onto it (a SQL table reference takes a DataFrame).
+        """
+        return cls.supports(obj, name, **kwargs)
 
     def put(self, obj: Any, name: str, meta: "Metadata", append: bool = False, **kwargs: Any) -> "Metadata":
         """Write ``obj`` and return ``meta`` completed (kind_meta, blobs, collections).

@@ -41,8 +41,9 @@ class PythonFileBackend(BaseDataBackend):
                 dst.write(chunk)
                 size += len(chunk)
         meta.kind_meta = {"size": size}
-        if isinstance(obj, (str, Path)):
-            meta.kind_meta["source"] = Path(obj).name
+        source = obj if isinstance(obj, (str, Path)) else getattr(obj, "name", None)  # a path, or an open file's
+        if isinstance(source, (str, Path)):
+            meta.kind_meta["source"] = Path(source).name
         return meta
 
     def get(self, name: str, meta: Any, path: str | os.PathLike | None = None, **kwargs: Any) -> Any:

@@ -80,6 +80,13 @@ class BackendContract:
         assert store.exists("listed") and "listed" in store.list() and store.list("list*") == ["listed"]
         assert store.metadata("listed").rev == meta.rev
 
+    def test_kind_meta_is_json(self, omega: Any) -> None:
+        import json
+
+        for i, obj in enumerate(self.samples()):
+            kind_meta = self.put(self._store(omega), obj, f"json{i}").kind_meta
+            assert json.loads(json.dumps(kind_meta, allow_nan=False)) == kind_meta, "kind_meta must be plain JSON"
+
     def test_put_replaces_without_leftovers(self, omega: Any) -> None:
         store = self._store(omega)
         first, second = self.samples()[:2]
@@ -125,6 +132,37 @@ class BackendContract:
         store.drop("crossing")
         self.assert_same(self.samples()[1], self.get(target, "crossing"))
         assert target_meta.kind == self.kind and other.engine.orphans() == set()
+
+    def test_promote_under_another_name(self, omega: Any) -> None:
+        store, prod = self._store(omega), self._store(omega["prod" + omega.bucket[:20]])
+        obj = self.samples()[0]
+        self.put(store, obj, "original")
+        meta = store.promote("original", prod, asname="renamed")
+        assert meta.name == "renamed" and not prod.exists("original")
+        self.assert_same(obj, self.get(prod, "renamed"))
+        prod.drop("renamed")
+
+    def test_promote_onto_itself_is_refused(self, omega: Any) -> None:
+        store = self._store(omega)
+        self.put(store, self.samples()[0], "itself")
+        with pytest.raises(ValueError, match="onto itself"):
+            store.promote("itself", store)
+
+    def test_unknown_keyword_is_refused_by_put_and_nothing_is_written(self, omega: Any) -> None:
+        store = self._store(omega)
+        before = self.storage_snapshot(omega)
+        with pytest.raises(TypeError, match="bogus_option.*accepted"):
+            self.put(store, self.samples()[0], "typo", bogus_option=1)
+        assert not store.exists("typo") and self.storage_snapshot(omega) == before
+
+    def test_unknown_keyword_is_refused_by_get_and_promote(self, omega: Any) -> None:
+        store, prod = self._store(omega), self._store(omega["prod" + omega.bucket[:20]])
+        self.put(store, self.samples()[0], "typo")
+        with pytest.raises(TypeError, match="bogus_option.*accepted"):
+            store.get("typo", bogus_option=1)
+        with pytest.raises(TypeError, match="bogus_option.*accepted"):
+            store.promote("typo", prod, bogus_option=1)
+        assert not prod.exists("typo")
 
     @pytest.mark.parametrize("bad", BAD_NAMES, ids=repr)
     def test_bad_names_are_refused_and_nothing_is_written(self, omega: Any, bad: str) -> None:

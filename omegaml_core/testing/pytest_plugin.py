@@ -38,13 +38,15 @@ def omega_engine(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def omega_mongo_base_url() -> str:
     """A MongoDB URL for the test session: ``OMEGA_TEST_MONGO_URL`` or a stand-in started here."""
-    from .servers import MongoStandIn, real_mongo_url
+    from . import servers
 
-    url = real_mongo_url()
+    url = servers.real_mongo_url()
     if url:
         yield url
         return
-    server = MongoStandIn().start()
+    if servers.find_nx_27017() is None:
+        pytest.skip(servers.NX_MISSING)
+    server = servers.MongoStandIn().start()
     try:
         yield server.url
     finally:
@@ -72,3 +74,13 @@ def omega(omega_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path):
     om = Omega(Config(storage_url=omega_url), bucket=f"t{secrets.token_hex(3)}")
     yield om
     om.engine.close()
+
+
+@pytest.fixture
+def om_cli(tmp_path):
+    """Runs the real ``om`` command against a fresh embedded store (see omegaml_core.testing.cli)."""
+    from .cli import OmCommand
+
+    home = tmp_path / "om-cli"
+    home.mkdir()
+    return OmCommand(home)

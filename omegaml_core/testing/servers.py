@@ -31,6 +31,18 @@ def with_database(url: str, database: str) -> str:
     return f"{scheme}://{hosts}/{database}" + (f"?{options}" if options else "")
 
 
+#: What to install when the stand-in is missing.
+NX_MISSING = ("the MongoDB half of the omega fixture needs the nx-27017 server, which is not installed: "
+              "pip install 'omegaml-core[test]' (or pip install nx-27017), or set OMEGA_TEST_MONGO_URL "
+              "to a real MongoDB; --omega-engines=embedded runs only the embedded half")
+
+
+def find_nx_27017() -> str | None:
+    """The nx-27017 executable (on PATH or beside this Python), or None if it is not installed."""
+    beside = Path(sys.executable).with_name("nx-27017")
+    return shutil.which("nx-27017") or (str(beside) if beside.exists() else None)
+
+
 class MongoStandIn:
     """Start and stop an nx-27017 server on a free port in a temporary folder."""
 
@@ -44,7 +56,9 @@ class MongoStandIn:
         return f"mongodb://127.0.0.1:{self.port}/omega"
 
     def start(self, timeout: float = 20) -> "MongoStandIn":
-        exe = shutil.which("nx-27017") or str(Path(sys.executable).with_name("nx-27017"))
+        exe = find_nx_27017()
+        if exe is None:
+            raise FileNotFoundError(NX_MISSING)
         log = open(self.dir / "server.log", "wb")
         self.proc = subprocess.Popen(
             [exe, "--data-dir", str(self.dir / "data"), "-p", str(self.port),

@@ -42,6 +42,8 @@ class KerasBackend(BaseModelBackend):
     """
 
     priority = 10
+    #: ``get`` passes these to ``keras.saving.load_model``
+    extra_options = {"get": ("custom_objects", "compile", "safe_mode")}
 
     @classmethod
     def supports(cls, obj: Any, name: str, **kwargs: Any) -> bool:

@@ -24,7 +24,7 @@ MAX_CHUNK_ROWS = 1_000_000
 CHUNK_BYTES = 128 * 2**20  # aim for chunks of about this many bytes in memory
 
 
-class ColumnarBackend(BaseDataBackend):
+class ColumnarBackend(sel.LookupOptions, BaseDataBackend):
     """The default kind for DataFrame and Series.
 
     ``put(df, name, chunk_rows=N)`` sets the rows per chunk (default: about

@@ -29,7 +29,7 @@ WRITE, ROW = "_om_w", "_om_n"
 INT64 = (-(2**63), 2**63 - 1)
 
 
-class DataFrameRowsBackend(BaseDataBackend):
+class DataFrameRowsBackend(sel.LookupOptions, BaseDataBackend):
     """Row documents; chosen with ``kind='pandas.dfrows'``.
 
     ``put(df, name, kind='pandas.dfrows', index=['col', ...])`` also creates a

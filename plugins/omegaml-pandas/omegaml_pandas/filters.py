@@ -16,6 +16,10 @@ class FilterError(ValueError):
     """A filter names an unknown column or operator, or has a bad value."""
 
 
+class UnknownOption(FilterError, TypeError):
+    """A keyword of a get is neither an option nor a lookup on a column."""
+
+
 @dataclass(frozen=True)
 class Condition:
     column: Hashable   # the user's column label
@@ -41,6 +45,15 @@ def parse(lookups: dict[Any, Any], columns: list[Hashable]) -> list[Condition]:
         value = _checked_value(key, op, value)
         conditions.append(Condition(columns[position], position, op, value))
     return conditions
+
+
+def names_column(key: Any, columns: list[Hashable]) -> bool:
+    """True if ``key`` is a lookup on one of ``columns`` (``'col'`` or ``'col__op'``), whatever the operator."""
+    try:
+        _position(_split(key, columns)[0], columns)
+    except FilterError:
+        return False
+    return True
 
 
 def _split(key: Any, columns: list[Hashable]) -> tuple[Any, str]:

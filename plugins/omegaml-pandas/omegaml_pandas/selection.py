@@ -8,9 +8,25 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
+from omegaml_core.backends.options import refuse_unknown
+
 from . import filters as flt
-from .frames import apply_freq, field, from_table
+from .frames import apply_freq, decode_columns, field, from_table
 from .types import restore
+
+
+class LookupOptions:
+    """Mixin for both kinds: ``get`` accepts column filters (``col=v``, ``col__gt=v``) besides its named options."""
+
+    def check_options(self, method: str, name: str, options: dict[str, Any], meta: Any = None) -> None:
+        if method != "get" or meta is None:
+            return super().check_options(method, name, options, meta)  # type: ignore[misc]
+        labels = list(decode_columns(meta.kind_meta["columns"]))
+        given = {k: v for k, v in options.items() if not flt.names_column(k, labels)}
+        refuse_unknown(f"{self.store.label}.get of {name!r} (kind {self.kind})", given,  # type: ignore[attr-defined]
+                       self.accepted_options("get"),  # type: ignore[attr-defined]
+                       f", or column filters such as col=value or col__gt=value on the columns {labels!r}",
+                       error=flt.UnknownOption)
 
 
 def positions(name: str, labels: Any, columns: list | None) -> list[int] | None:

@@ -69,7 +69,7 @@ def test_an_unknown_serializer_is_refused_and_nothing_is_written(om):
 
 
 def test_unexpected_put_options_are_refused(om):
-    with pytest.raises(TypeError, match="unexpected options for put: compress"):
+    with pytest.raises(TypeError, match="unknown keyword argument 'compress'; accepted: serializer"):
         om.models.put(LogisticRegression(), "m", compress=3)
     assert not om.models.exists("m")
 

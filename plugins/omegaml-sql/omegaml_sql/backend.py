@@ -40,6 +40,8 @@ class SQLConnectionBackend(BaseDataBackend):
     priority = 60
     #: ``append=True`` appends rows to the table being written; the connection itself never changes.
     supports_append = True
+    #: what ``get`` (and ``promote(copy=True)``) pass on to ``pandas.read_sql_query``
+    extra_options = {"get": READ_OPTIONS, "promote": READ_OPTIONS}
 
     @classmethod
     def supports(cls, obj: Any, name: str, table: Any = None, **kwargs: Any) -> bool:
@@ -49,6 +51,14 @@ class SQLConnectionBackend(BaseDataBackend):
             pd = sys.modules.get("pandas")
             return pd is not None and isinstance(obj, (pd.DataFrame, pd.Series))
         return False
+
+    @classmethod
+    def supports_replacing(cls, obj: Any, name: str, current: Any, table: Any = None, **kwargs: Any) -> bool:
+        """Also a DataFrame without ``table=`` when the stored reference names a table: its rows go there."""
+        if cls.supports(obj, name, table=table, **kwargs):
+            return True
+        pd = sys.modules.get("pandas")
+        return pd is not None and isinstance(obj, (pd.DataFrame, pd.Series)) and bool(current.kind_meta.get("table"))
 
     # --- put ------------------------------------------------------------------
     @detached
@@ -123,9 +133,11 @@ class SQLConnectionBackend(BaseDataBackend):
         if pd is None or not isinstance(frame, (pd.DataFrame, pd.Series)):
             raise TypeError(f"datasets {name!r}: {KIND} writes pandas DataFrames to tables, "
                             f"got {type(frame).__name__}")
+        current = self._stored_connection(name)
+        if table is None:  # the table the reference names, as omega|ml does
+            table, schema = current.kind_meta.get("table"), schema or current.kind_meta.get("schema")
         if table is None:
             raise SQLDatasetError(f"datasets {name!r}: say which table to write: put(df, {name!r}, table='...')")
-        current = self._stored_connection(name)
         if isinstance(frame, pd.Series):
             frame = frame.to_frame()
         resolved = self._resolve(name, current, secrets)

@@ -125,7 +125,7 @@ def test_get_can_run_another_query_on_the_stored_connection(om, db):
 def test_read_options_are_passed_to_read_sql(om, sqlite_db):
     sales_conn(om, sqlite_db, "select id, amount from {t} order by id")
     assert om.datasets.get("sales", index_col="id").index.tolist() == [1, 2, 3, 4, 5]
-    with pytest.raises(TypeError, match="unexpected option"):
+    with pytest.raises(TypeError, match="unknown keyword argument"):
         om.datasets.get("sales", bogus=1)
 
 

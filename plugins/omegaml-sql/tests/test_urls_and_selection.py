@@ -56,7 +56,7 @@ def test_a_non_url_string_is_not_stored_as_a_connection(om):
 
 
 def test_unexpected_put_options_are_refused(om):
-    with pytest.raises(TypeError, match="unexpected option"):
+    with pytest.raises(TypeError, match="unknown keyword argument"):
         om.datasets.put("sqlite://", "x", query="select 1")
     assert om.datasets.list() == []
 

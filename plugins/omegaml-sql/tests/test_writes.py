@@ -53,11 +53,38 @@ def test_writing_through_a_name_that_is_not_a_connection_writes_nothing(om, sqli
     assert not om.datasets.exists("nowhere") and table not in sqlite_db.table_names()
 
 
-def test_frame_without_table_replaces_the_connection_like_any_put(om, sqlite_db):
-    """Without table= the kernel picks the DataFrame kind: the frame replaces the name, as any put does."""
-    om.datasets.put(sqlite_db.url, "shop")
-    meta = om.datasets.put(FRAME, "shop")
-    assert meta.kind == "pandas.columnar"
+def test_frame_onto_a_table_reference_replaces_the_rows_of_that_table(om, pg):
+    table = pg.table("ref")
+    pg.make_sales(table)
+    conn_meta = om.datasets.put(pg.url, "sales", table=table)
+    meta = om.datasets.put(FRAME, "sales")
+    assert (meta.kind, meta.kind_meta) == ("sqlalchemy.conx", conn_meta.kind_meta)
+    assert pg.count(table) == 3
+    pd.testing.assert_frame_equal(om.datasets.get("sales").sort_values("id", ignore_index=True), FRAME)
+
+
+def test_frame_onto_a_table_reference_with_append_adds_rows(om, pg):
+    table = pg.table("ref")
+    om.datasets.put(pg.url, "sales", table=table)
+    om.datasets.put(FRAME, "sales", table=table)  # creates the table
+    om.datasets.put(FRAME, "sales", append=True)
+    assert pg.count(table) == 6
+
+
+def test_frame_onto_a_query_reference_is_refused_naming_the_kind(om, sqlite_db):
+    """A reference without a table has nowhere to write rows: the kind would change, so the put is refused."""
+    from omegaml_core.errors import KindChangeError
+
+    meta = om.datasets.put(sqlite_db.url, "shop", sql="select 1 as one")
+    with pytest.raises(KindChangeError, match=r"kind 'sqlalchemy.conx'.*kind='pandas.columnar'.*drop it first"):
+        om.datasets.put(FRAME, "shop")
+    assert om.datasets.metadata("shop").rev == meta.rev and om.engine.list_blobs() == []
+
+
+def test_get_refuses_an_unknown_option_before_connecting(om):
+    om.datasets.put("postgresql+psycopg://nobody@127.0.0.1:1/none", "far", sql="select 1")
+    with pytest.raises(TypeError, match=r"'local'.*accepted: .*parse_dates.*sqlvars"):
+        om.datasets.get("far", local=True)
 
 
 def test_appending_to_a_connection_itself_is_refused(om, sqlite_db):
