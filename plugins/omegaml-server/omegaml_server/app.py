@@ -29,7 +29,9 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
     from .plugins import ApiContext
     from .routes import datasets, inference, models, tasks
 
-    settings = settings or Settings.from_env()
+    if settings is None:  # started by `om serve` (uvicorn's factory): log to stderr
+        settings = Settings.from_env()
+        _log_to_stderr()
     accounts = accounts or Accounts(settings.accounts_url)
     api = ApiContext(accounts, settings, omega)
     app = FastAPI(title="omegaml", version=__version__, responses=ERROR_RESPONSES,
@@ -49,6 +51,15 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
     _add_security_scheme(app)
     app.add_middleware(ObservabilityMiddleware, max_body=settings.max_body)
     return app
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("omegaml_server")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _add_metrics(app: Any) -> None:

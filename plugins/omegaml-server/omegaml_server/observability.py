@@ -38,6 +38,18 @@ def metrics() -> dict[str, Any]:
     return _metrics
 
 
+def route_of(scope: dict) -> str:
+    """The route template of a request (``/api/v1/model/{name:path}/predict``), or ``unmatched``."""
+    path = getattr(scope.get("route"), "path", None)
+    if path is None:
+        return "unmatched"
+    # routers included with a prefix keep their own path in the scope
+    for prefix in ("/api/v1",):
+        if scope.get("path", "").startswith(prefix + "/") and not path.startswith(prefix + "/"):
+            return prefix + path
+    return path
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -98,7 +110,7 @@ class ObservabilityMiddleware:
             self.record(scope, status["code"], time.perf_counter() - start, request_id)
 
     def record(self, scope: dict, code: int, seconds: float, request_id: str) -> None:
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = route_of(scope)
         method = scope.get("method", "")
         found = metrics()
         found["requests"].labels(method, route, str(code)).inc()
