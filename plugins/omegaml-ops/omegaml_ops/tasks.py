@@ -1,0 +1,35 @@
+"""The runtime task that runs an operations command (registered as ``omegaml.tasks: ops``).
+
+On a worker the operations and accounts databases come from the worker's
+environment (``OMEGA_OPS_URL``, ``OMEGA_ACCOUNTS_URL``): URLs with passwords never
+travel in messages. The in-process runtime passes the caller's URLs instead.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from omegaml_core.runtime import task
+
+RUN_TASK = "omegaml.ops.run_command"
+
+
+@functools.lru_cache(maxsize=8)
+def _ops(ops_url: str | None, accounts_url: str | None) -> Any:
+    from omegaml_server.accounts import Accounts
+
+    from .service import Ops, _sqlite_options
+
+    accounts_url = accounts_url or os.environ.get("OMEGA_ACCOUNTS_URL")
+    accounts = Accounts(accounts_url, **_sqlite_options(accounts_url))
+    return Ops(ops_url, accounts=accounts)
+
+
+@task(RUN_TASK)
+def run_ops_command(om: Any, command_id: int, ops_url: str | None = None,
+                    accounts_url: str | None = None) -> dict[str, Any]:
+    """Run the PENDING command ``command_id``: its remaining tasks in order (see ``omegaml_ops.runner``)."""
+    from .runner import run_command
+
+    return run_command(_ops(ops_url, accounts_url), int(command_id), om)
