@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -33,6 +34,8 @@ ACTIONS = ("install", "configure", "remove")
 STEP_KINDS = ("shell", "python", "script")
 from .tasks import RUN_TASK
 UNFINISHED = (State.INITIATED, State.PENDING)
+#: open Ops by (operations URL, accounts URL): the in-process runtime runs commands with the caller's own
+_OPEN: "weakref.WeakValueDictionary[tuple[str, str], Ops]" = weakref.WeakValueDictionary()
 
 
 class OpsError(ValueError):
@@ -198,6 +201,7 @@ class Ops:
         self._omega = omega
         if upgrade:
             migrate.upgrade(self.engine)
+        _OPEN[(self.url, accounts.url)] = self
 
     @property
     def omega(self) -> Any:
@@ -209,6 +213,7 @@ class Ops:
 
     def close(self) -> None:
         """Release the database connections (of the operations and the accounts database)."""
+        _OPEN.pop((self.url, self.accounts.url), None)
         self.engine.dispose()
         self.accounts.close()
 
@@ -407,6 +412,9 @@ class Ops:
         """Run a FAILED command again from its failed task (the tasks that completed are not repeated)."""
         with self.session() as session, session.begin():
             command = self._command(session, command_id)
+            if command.status != State.FAILED:
+                raise OpsError(f"only a FAILED command can be retried; command {command_id} is "
+                               f"{State(command.status).name}")
             deployment = command.deployment
             if deployment.claimed_by not in (None, command.id):
                 raise DeploymentBusy(self._busy_message(session, deployment))

@@ -15,8 +15,15 @@ from omegaml_core.runtime import task
 RUN_TASK = "omegaml.ops.run_command"
 
 
-@functools.lru_cache(maxsize=8)
 def _ops(ops_url: str | None, accounts_url: str | None) -> Any:
+    from .service import _OPEN
+
+    found = _OPEN.get((ops_url, accounts_url)) if ops_url and accounts_url else None
+    return found if found is not None else _worker_ops(ops_url, accounts_url)
+
+
+@functools.lru_cache(maxsize=8)
+def _worker_ops(ops_url: str | None, accounts_url: str | None) -> Any:
     from omegaml_server.accounts import Accounts
 
     from .service import Ops, _sqlite_options
