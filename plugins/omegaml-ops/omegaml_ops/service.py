@@ -184,11 +184,13 @@ class Ops:
     """Plans, deployments, commands and tasks in the operations database (see the module docstring).
 
     ``accounts`` is omegaml-server's ``Accounts`` (users, keys, grants); ``omega``
-    the context whose runtime executes commands (default ``om.defaults()``).
+    the context whose runtime executes commands (default ``om.defaults()``);
+    ``label`` (default ``OMEGA_OPS_LABEL``) routes commands to workers started
+    with ``om worker --label LABEL``.
     """
 
     def __init__(self, url: str | None = None, accounts: Any = None, omega: Any = None, upgrade: bool = True,
-                 **engine_options: Any) -> None:
+                 label: str | None = None, **engine_options: Any) -> None:
         if accounts is None:
             from omegaml_server.accounts import Accounts
 
@@ -199,6 +201,7 @@ class Ops:
         self.engine = create_engine(self.url, pool_pre_ping=True, **engine_options)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._omega = omega
+        self.label = label or os.environ.get("OMEGA_OPS_LABEL") or None
         if upgrade:
             migrate.upgrade(self.engine)
         _OPEN[(self.url, accounts.url)] = self
@@ -431,10 +434,11 @@ class Ops:
 
     def _submit(self, command_id: int) -> CommandInfo:
         """Send a PENDING command to the runtime (run in this process when no broker is configured)."""
-        kwargs = {"ops_url": self.url, "accounts_url": self.accounts.url} if self.omega.runtime.local else {}
+        runtime = self.omega.runtime.require(self.label) if self.label else self.omega.runtime
+        kwargs = {"ops_url": self.url, "accounts_url": self.accounts.url} if runtime.local else {}
         try:
-            result = self.omega.runtime.submit(RUN_TASK, [command_id], kwargs)
-            if self.omega.runtime.local:
+            result = runtime.submit(RUN_TASK, [command_id], kwargs)
+            if runtime.local:
                 result.get()  # it ran here: let an error in the runner surface
         except Exception as exc:  # no broker: the command cannot run; say so in the command
             from .runner import fail_command

@@ -26,7 +26,7 @@ class RequestCounter(logging.Handler):
         super().__init__(logging.INFO)
         self.engine = engine
         self.counts: Counter = Counter()
-        self.lock = threading.Lock()
+        self.counts_lock = threading.Lock()  # not self.lock: logging.Handler holds that in emit()
         self.stopped = threading.Event()
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -36,13 +36,13 @@ class RequestCounter(logging.Handler):
             return
         if entry.get("user"):
             day = datetime.fromtimestamp(record.created, timezone.utc).date()
-            with self.lock:
+            with self.counts_lock:
                 self.counts[(entry["user"], entry.get("bucket") or "", day)] += 1
 
     def flush_counts(self) -> None:
         from .usage import record
 
-        with self.lock:
+        with self.counts_lock:
             counts, self.counts = self.counts, Counter()
         for (user, bucket, day), n in counts.items():
             try:
