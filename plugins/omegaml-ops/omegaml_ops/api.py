@@ -9,9 +9,9 @@
 
 An admin is a user with the ``admin`` role on every bucket (``om grants add NAME '*' admin``)
 of the server's context. A deactivated user's keys fail (401) like unknown keys.
-State values in responses are the numbers of ``omegaml_ops.states.State``.
+State values in responses are the numbers of ``omegaml_ops.states.State``. (No ``from __future__ import
+annotations`` here: FastAPI must resolve the body models defined inside ``routes()``.)
 """
-from __future__ import annotations
 
 from typing import Any
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from omegaml_core.runtime.testing import service_up
+
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -48,3 +50,14 @@ def counting_steps(folder: Path, names: tuple[str, ...] = ("one", "two", "three"
 def runs(folder: Path, name: str) -> int:
     path = folder / name
     return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def redis_env(home: Path) -> dict[str, str]:
+    """The environment of a test stack on its own Redis database and SQLite files in ``home``."""
+    if not service_up("127.0.0.1", 6379):
+        pytest.skip("Redis is not running on 127.0.0.1:6379; start it (see .ci/run)")
+    # other sessions may use the same Redis database: a queue of our own (a label) keeps our tasks ours
+    broker = f"redis://127.0.0.1:6379/{secrets.randbelow(15) + 1}"
+    return {"OMEGA_OPS_LABEL": f"ops-{secrets.token_hex(4)}", "OMEGA_HOME": str(home),
+            "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}", "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}", "OMEGA_BROKER": broker,
+            "OMEGA_VISIBILITY_TIMEOUT": "6", "TMPDIR": str(home)}

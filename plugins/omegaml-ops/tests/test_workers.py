@@ -2,28 +2,15 @@
 sign-ups, a failing task and its retry."""
 from __future__ import annotations
 
-import secrets
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from omegaml_core.runtime.testing import service_up
+from conftest import redis_env
 from omegaml_ops import OpsError, State, signup
 
 pytestmark = pytest.mark.services
 SIGNUPS = 50
-
-
-def redis_env(home: Path) -> dict[str, str]:
-    """The environment of a test stack on its own Redis database and SQLite files in ``home``."""
-    if not service_up("127.0.0.1", 6379):
-        pytest.skip("Redis is not running on 127.0.0.1:6379; start it (see .ci/run)")
-    # other sessions may use the same Redis database: a queue of our own (a label) keeps our tasks ours
-    broker = f"redis://127.0.0.1:6379/{secrets.randbelow(15) + 1}"
-    return {"OMEGA_OPS_LABEL": f"ops-{secrets.token_hex(4)}","OMEGA_HOME": str(home), "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}",
-            "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}", "OMEGA_BROKER": broker,
-            "OMEGA_VISIBILITY_TIMEOUT": "6", "TMPDIR": str(home)}
 
 
 @pytest.fixture(scope="module")
