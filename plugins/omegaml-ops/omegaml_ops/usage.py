@@ -83,8 +83,8 @@ def report(engine: Any, username: str, month: str) -> dict[str, Any]:
     days: dict[str, dict[str, Any]] = {}
     for day, metric, amount in rows:
         entry = days.setdefault(str(day), {"day": str(day), **{m: 0 for m in METRICS}})
-        entry[metric] = round(float(amount), 3)
-    total = {m: round(sum(d[m] for d in days.values()), 3) for m in METRICS}
+        entry[metric] = round(float(amount), 6)
+    total = {m: round(sum(d[m] for d in days.values()), 6) for m in METRICS}
     return {"user": username, "month": month, "days": list(days.values()), "total": total}
 
 
