@@ -15,7 +15,6 @@ annotations`` here: FastAPI must resolve the body models defined inside ``routes
 
 from typing import Any
 
-from .service import DeploymentBusy, OpsError
 from .states import IllegalTransition
 
 PREFIX = "/ops"
@@ -36,7 +35,7 @@ def routes(api: Any) -> Any:
 
     from omegaml_server.accounts import ANY_BUCKET, AccountsError
 
-    from .service import Ops
+    from .service import DeploymentBusy, Ops, OpsError
     from .users import activate, deactivate, ensure_builtin_plans, reset, signup, user_resource
     from .usage import report
     from .usage_log import count_requests

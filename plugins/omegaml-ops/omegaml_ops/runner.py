@@ -91,7 +91,8 @@ def fail_command(ops: Ops, command_id: int, message: str) -> None:
         command = ops._command(session, command_id)
         command.status = check_transition(f"command {command_id}", command.status, State.FAILED)
         command.message, command.finished = message, now()
-        _release(session, command, State.FAILED)
+        if command.deployment.claimed_by == command_id:  # else another command owns it: leave it alone
+            _release(session, command, State.FAILED)
 
 
 def _release(session: Any, command: ServiceCommand, final: State) -> None:

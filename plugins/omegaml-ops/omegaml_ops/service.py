@@ -199,6 +199,8 @@ class Ops:
         self.url = url or default_url(accounts)
         engine_options = {**_sqlite_options(self.url), **engine_options}
         self.engine = create_engine(self.url, pool_pre_ping=True, **engine_options)
+        if self.engine.dialect.name == "sqlite":
+            _use_wal(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._omega = omega
         self.label = label or os.environ.get("OMEGA_OPS_LABEL") or None
@@ -490,6 +492,18 @@ def _bucket_of(username: str, settings: dict) -> str:
         return validate_bucket(settings.get("bucket") or bucket_for(username))
     except ValueError as exc:
         raise OpsError(f"deployment setting 'bucket': {exc}") from None
+
+
+def _use_wal(url: str) -> None:
+    """Readers do not block the writer in WAL mode (workers, servers and pollers share the file); it persists."""
+    if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+        return
+    engine = create_engine(url, **_sqlite_options(url))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+    finally:
+        engine.dispose()
 
 
 def _sqlite_options(url: str | None) -> dict[str, Any]:

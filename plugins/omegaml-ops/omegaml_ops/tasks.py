@@ -37,6 +37,17 @@ def _worker_ops(ops_url: str | None, accounts_url: str | None) -> Any:
 def run_ops_command(om: Any, command_id: int, ops_url: str | None = None,
                     accounts_url: str | None = None) -> dict[str, Any]:
     """Run the PENDING command ``command_id``: its remaining tasks in order (see ``omegaml_ops.runner``)."""
-    from .runner import run_command
+    from .runner import fail_command, run_command
+    from .states import State
 
-    return run_command(_ops(ops_url, accounts_url), int(command_id), om)
+    ops = _ops(ops_url, accounts_url)
+    try:
+        return run_command(ops, int(command_id), om)
+    except Exception as exc:
+        # the message is acknowledged when this returns: leave the command FAILED (retryable), not PENDING forever
+        try:
+            if ops.get_command(int(command_id)).status == State.PENDING:
+                fail_command(ops, int(command_id), f"the runner failed: {type(exc).__name__}: {exc}")
+        except Exception:
+            pass
+        raise

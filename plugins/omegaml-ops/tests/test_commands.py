@@ -209,3 +209,18 @@ def test_a_deployment_cannot_take_another_users_bucket(ops, alice):
     ops.install("worker", alice, settings={"bucket": "shared"})
     with pytest.raises(OpsError, match="belongs to a deployment of another user"):
         ops.install("worker", "mallory", settings={"bucket": "shared"})
+
+
+def test_a_runner_error_leaves_the_command_failed_and_retryable_not_pending(ops, alice, tmp_path, omega):
+    from sqlalchemy import text
+
+    from omegaml_ops.tasks import run_ops_command
+
+    ops.create_plan("counter", "", counting_steps(tmp_path, ("one",)))
+    pending = ops.install("counter", alice, run=False)
+    with ops.engine.begin() as connection:  # as if another command had claimed the deployment
+        connection.execute(text("update omega_ops_deployments set claimed_by = 999"))
+    with pytest.raises(RuntimeError, match="claimed by command 999"):
+        run_ops_command(omega, pending.id, ops_url=ops.url, accounts_url=ops.accounts.url)
+    failed = ops.get_command(pending.id)
+    assert failed.status == State.FAILED and "the runner failed" in failed.message
