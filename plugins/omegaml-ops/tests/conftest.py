@@ -52,6 +52,15 @@ def runs(folder: Path, name: str) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
 
+def process_env(home: Path) -> dict[str, str]:
+    """The complete environment of an `om` process on storage and accounts in ``home``, without a broker."""
+    import os
+
+    skip = ("OMEGA_BROKER", "OMEGA_OPS_URL", "OMEGA_OPS_LABEL")
+    return {**{k: v for k, v in os.environ.items() if k not in skip}, "OMEGA_HOME": str(home),
+            "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}", "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}"}
+
+
 def redis_env(home: Path) -> dict[str, str]:
     """The environment of a test stack on its own Redis database and SQLite files in ``home``."""
     if not service_up("127.0.0.1", 6379):

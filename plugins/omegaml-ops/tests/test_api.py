@@ -2,11 +2,12 @@
 the authorization matrix from one table, then sign-up, use, reset, removal and deactivation over HTTP."""
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
 import pytest
+
+from conftest import process_env
 
 ROLES = ("admin", "active", "inactive", "anonymous")
 UNAUTHENTICATED = {"inactive": 401, "anonymous": 401}
@@ -39,9 +40,7 @@ def server(tmp_path_factory):
     from omegaml_server.testing import ServerProcess
 
     home = tmp_path_factory.mktemp("api")
-    env = {**{k: v for k, v in os.environ.items() if k not in ("OMEGA_BROKER", "OMEGA_OPS_URL", "OMEGA_OPS_LABEL")},
-           "OMEGA_HOME": str(home), "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}",
-           "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}"}
+    env = process_env(home)
     accounts = Accounts(env["OMEGA_ACCOUNTS_URL"])
     accounts.create_user("root")
     keys = {"admin": ("root", accounts.create_key("root").secret)}

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import process_env
+
 
 @pytest.fixture(scope="module")
 def om(tmp_path_factory):
     home = tmp_path_factory.mktemp("cli")
-    env = {**{k: v for k, v in os.environ.items() if k not in ("OMEGA_BROKER", "OMEGA_OPS_URL", "OMEGA_OPS_LABEL")},
-           "OMEGA_HOME": str(home), "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}",
-           "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}"}
+    env = process_env(home)
     executable = str(Path(sys.executable).with_name("om"))
 
     def run(*args: str) -> subprocess.CompletedProcess:
