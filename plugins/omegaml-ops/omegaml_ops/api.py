@@ -8,11 +8,13 @@
 | ``GET/POST /ops/plans``, ``GET/DELETE /ops/plans/{name}``, ``PUT /ops/plans/{name}/configuration``, ``GET /ops/users/{name}``, ``POST /ops/users/{name}/activate|deactivate`` | admins |
 
 An admin is a user with the ``admin`` role on every bucket (``om grants add NAME '*' admin``)
-of the server's context. A deactivated user's keys fail (401) like unknown keys.
+of the server's context. Users set only the settings their plan declares (never the bucket);
+``OMEGA_OPS_SIGNUP=closed`` makes sign-up an admin route. A deactivated user's keys fail (401) like unknown keys.
 State values in responses are the numbers of ``omegaml_ops.states.State``. (No ``from __future__ import
 annotations`` here: FastAPI must resolve the body models defined inside ``routes()``.)
 """
 
+import os
 from typing import Any
 
 from .states import IllegalTransition
@@ -107,13 +109,25 @@ def routes(api: Any) -> Any:
         steps: list[dict]
         action: str | None = None
 
+    def check_settings(who: Caller, plan: str, settings: dict | None) -> None:
+        """Users may set only the settings their plan declares (admins: any), and never the bucket."""
+        if who.admin or not settings:
+            return
+        declared = set(ops.get_plan(plan).settings) - {"bucket"}
+        extra = sorted(set(settings) - declared)
+        if extra:
+            raise api.problem(403, "Forbidden", f"settings {extra} cannot be set by users on plan {plan!r}; "
+                                                f"settable: {sorted(declared) or 'none'}")
+
     def accepted(command: Any) -> Any:
         location = f"/api/v1{PREFIX}/commands/{command.id}"
         return JSONResponse(command.as_dict(), status_code=202, headers={"Location": location})
 
     # --- sign-up and the user resource ------------------------------------------------------------------
     @router.post("/signup", status_code=201, summary="sign up: a user, an API key (shown once) and the omegaml plan")
-    async def signup_route(body: SignupBody) -> Any:
+    async def signup_route(body: SignupBody, request: Request) -> Any:
+        if os.environ.get("OMEGA_OPS_SIGNUP", "open") == "closed":
+            await admin(request)  # sign-up by admins only
         new = await call(signup, ops, body.username, body.email)
         return JSONResponse(new.as_dict(), status_code=201)
 
@@ -143,9 +157,9 @@ def routes(api: Any) -> Any:
         if body.action == "install":
             if not body.plan:
                 raise api.problem(400, "Bad Request", "an install command needs a plan; see GET /api/v1/ops/plans")
-            if (body.username and body.username != who.username or (body.settings or {}).get("bucket")) \
-                    and not who.admin:
-                raise api.problem(403, "Forbidden", "only admins install for other users or choose the bucket")
+            if body.username and body.username != who.username and not who.admin:
+                raise api.problem(403, "Forbidden", "only admins install for other users")
+            await call(check_settings, who, body.plan, body.settings)
             return accepted(await call(ops.install, body.plan, body.username or who.username,
                                        issued_by=who.username, settings=body.settings))
         if body.action not in ("configure", "remove"):
@@ -159,6 +173,7 @@ def routes(api: Any) -> Any:
                                                 "see GET /api/v1/ops/deployments")
         if body.action == "remove":
             return accepted(await call(ops.remove, body.deployment, who.username))
+        await call(check_settings, who, deployment.plan, body.settings)
         return accepted(await call(ops.configure, body.deployment, who.username, body.settings))
 
     @router.get("/commands", summary="commands, newest first (the caller's; admins: all or ?user=)")

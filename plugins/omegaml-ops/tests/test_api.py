@@ -78,15 +78,18 @@ def world(server, http):
     headers = {"admin": admin, "anonymous": {},
                **{role: auth(people[role]["username"], people[role]["apikey"]) for role in ("active", "inactive")}}
     ids = {"other": "other-user", "own_command": people["active"]["command"]["id"],
+           "own_deployment": people["active"]["command"]["deployment_id"],
            "other_command": people["other"]["command"]["id"],
            "other_deployment": people["other"]["command"]["deployment_id"]}
     return headers, ids, people
 
 
 def fill(value, variables):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        filled = str(variables[value[1:-1]])
+        return int(filled) if filled.isdigit() else filled
     if isinstance(value, str):
-        filled = value.format(**variables)
-        return int(filled) if filled.isdigit() and value.startswith("{") else filled
+        return value.format(**variables)
     if isinstance(value, dict):
         return {k: fill(v, variables) for k, v in value.items()}
     return value
@@ -154,14 +157,28 @@ def test_bad_signups_are_refused_with_a_reason(http, world, body, status, detail
 @pytest.mark.parametrize("body,status,detail", [
     ({"action": "scale", "deployment": 1}, 400, "action 'scale' is not one of"),
     ({"action": "install"}, 400, "needs a plan"),
-    ({"action": "install", "plan": "matrix", "settings": {"bucket": "omega"}}, 403, "only admins"),
+    ({"action": "install", "plan": "matrix", "settings": {"bucket": "omega"}}, 403, "cannot be set by users"),
+    ({"action": "install", "plan": "matrix", "username": "other-user"}, 403, "only admins install for other users"),
+    ({"action": "configure", "deployment": "{own_deployment}", "settings": {"note": "$(x)"}}, 403,
+     "['note'] cannot be set by users on plan 'omegaml'"),
     ({"action": "remove"}, 400, "needs a deployment id"),
     ({"action": "install", "plan": "nope"}, 404, "plan 'nope' does not exist"),
 ])
 def test_bad_commands_are_refused_with_a_reason(http, world, body, status, detail):
-    headers, _, _ = world
-    answer = http.post("/ops/commands", json=body, headers=headers["active"])
+    headers, ids, _ = world
+    answer = http.post("/ops/commands", json=fill(body, ids), headers=headers["active"])
     assert answer.status_code == status and detail in answer.json()["detail"], answer.text
+
+
+def test_users_may_set_the_settings_their_plan_declares(http, world):
+    headers, _, _ = world
+    name = f"sized-{secrets.token_hex(3)}"
+    http.post("/ops/plans", json={"name": name, "settings": {"size": "small"},
+                                  "steps": [{"name": "size", "kind": "shell", "target": "echo {size}"}]},
+              headers=headers["admin"])
+    answer = http.post("/ops/commands", json={"action": "install", "plan": name, "settings": {"size": "large"}},
+                       headers=headers["active"])
+    assert answer.status_code == 202 and answer.json()["tasks"][0]["output"].strip() == "large"
 
 
 def test_an_admin_defines_a_plan_and_sees_its_steps(http, world):
@@ -192,3 +209,24 @@ def test_requests_are_counted_per_user_and_day(http, world):
     assert usage["user"] == "active-user" and usage["total"]["requests"] >= 3
     assert http.get(f"/ops/usage?month={month}&user=root", headers=headers["active"]).status_code == 403
     assert http.get("/ops/usage?month=11-2026", headers=headers["active"]).status_code == 400
+
+
+def test_closed_signup_is_for_admins_only(tmp_path):
+    import httpx
+
+    from omegaml_server.accounts import Accounts
+    from omegaml_server.testing import ServerProcess
+
+    env = {**process_env(tmp_path), "OMEGA_OPS_SIGNUP": "closed"}
+    accounts = Accounts(env["OMEGA_ACCOUNTS_URL"])
+    accounts.create_user("root")
+    key = accounts.create_key("root").secret
+    accounts.grant("root", "*", "admin")
+    accounts.close()
+    proc = ServerProcess(env, log_path=tmp_path / "server.log").start()
+    try:
+        url = f"{proc.url}/api/v1/ops/signup"
+        assert httpx.post(url, json={"username": "walkin"}, timeout=60).status_code == 401
+        assert httpx.post(url, json={"username": "invited"}, headers=auth("root", key), timeout=60).status_code == 201
+    finally:
+        proc.stop()

@@ -1,8 +1,6 @@
 """Commands run their tasks in order on the (in-process) runtime; failures, retries, removal, one command at a time."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from conftest import counting_steps, runs
@@ -93,27 +91,6 @@ def test_a_second_command_on_a_busy_deployment_is_refused(ops, alice, tmp_path):
     pending = ops.install("counter", alice, run=False)
     with pytest.raises(DeploymentBusy, match=f"busy with command {pending.id}"):
         ops.remove(pending.deployment_id, "alice")
-
-
-def test_of_two_concurrent_commands_on_one_deployment_exactly_one_is_issued(ops, alice, tmp_path):
-    ops.create_plan("counter", "", counting_steps(tmp_path, ("one",)))
-    deployment = ops.install("counter", alice).deployment_id
-    outcomes: list = []
-    barrier = threading.Barrier(2)
-
-    def configure() -> None:
-        barrier.wait()
-        try:
-            outcomes.append(ops.configure(deployment, "alice", run=False).id)
-        except DeploymentBusy as exc:
-            outcomes.append(exc)
-
-    threads = [threading.Thread(target=configure) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(type(o).__name__ for o in outcomes) == ["DeploymentBusy", "int"]
 
 
 def test_templates_fill_arguments_without_a_shell(ops, alice, tmp_path):

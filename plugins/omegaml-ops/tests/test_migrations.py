@@ -75,3 +75,27 @@ def test_sign_up_remove_and_a_refused_second_command_work_on_the_database(ops_on
     pending = ops_on.configure(new.command.deployment_id, "alice", run=False)
     with pytest.raises(DeploymentBusy, match=f"busy with command {pending.id}"):
         ops_on.remove(new.command.deployment_id, "alice")
+
+
+def test_of_two_concurrent_commands_on_one_deployment_exactly_one_is_issued(ops_on):
+    import threading
+
+    from omegaml_ops import DeploymentBusy, signup
+
+    deployment = signup(ops_on, "alice").command.deployment_id
+    outcomes: list = []
+    barrier = threading.Barrier(2)
+
+    def configure() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(ops_on.configure(deployment, "alice", run=False).id)
+        except DeploymentBusy as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=configure) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["DeploymentBusy", "int"]
