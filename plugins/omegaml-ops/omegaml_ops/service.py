@@ -335,7 +335,7 @@ class Ops:
         except IntegrityError:
             raise OpsError(f"{username!r} has a deployment of plan {plan!r} on that bucket already; see "
                            f"`om ops listservices --deployments --user {username}`") from None
-        return self._submit(command_id) if run else self.get_command(command_id)
+        return self.submit(command_id) if run else self.get_command(command_id)
 
     def _create_deployment(self, plan: str, username: str, issued_by: str | None, settings: dict | None) -> int:
         with self.session() as session, session.begin():
@@ -391,7 +391,7 @@ class Ops:
                 raise DeploymentBusy(f"deployment {deployment_id} is busy with another command; wait for it "
                                      f"(`om ops commands --deployment {deployment_id}`) and issue yours again")
             command_id = command.id
-        return self._submit(command_id) if run else self.get_command(command_id)
+        return self.submit(command_id) if run else self.get_command(command_id)
 
     def _busy_message(self, session: Session, deployment: ServiceDeployment) -> str:
         running = deployment.claimed_by
@@ -432,10 +432,13 @@ class Ops:
                 raise DeploymentBusy(f"deployment {deployment.id} is busy with another command; retry later")
             command.status = check_transition(f"command {command_id}", command.status, State.PENDING)
             command.message, command.finished = None, None
-        return self._submit(command_id) if run else self.get_command(command_id)
+        return self.submit(command_id) if run else self.get_command(command_id)
 
-    def _submit(self, command_id: int) -> CommandInfo:
-        """Send a PENDING command to the runtime (run in this process when no broker is configured)."""
+    def submit(self, command_id: int) -> CommandInfo:
+        """Send a PENDING command to the runtime (run in this process when no broker is configured).
+
+        If it cannot be sent, the command is marked FAILED with the reason (``retry`` it later) and the error raised.
+        """
         runtime = self.omega.runtime.require(self.label) if self.label else self.omega.runtime
         kwargs = {"ops_url": self.url, "accounts_url": self.accounts.url} if runtime.local else {}
         try:

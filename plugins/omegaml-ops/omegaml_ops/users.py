@@ -9,6 +9,7 @@ the user fail from the next request on; ``activate`` restores them.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from .service import CommandInfo, Ops, OpsError
 from .steps import OMEGAML_PLAN, OMEGAML_STEPS
 
 SIGNUP_LABEL = "signup"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,11 @@ def ensure_builtin_plans(ops: Ops) -> None:
 
 
 def signup(ops: Ops, username: str, email: str | None = None, plan: str = OMEGAML_PLAN) -> Signup:
-    """Create the user (active), an API key and an ``install`` command of ``plan``; OpsError if the name is taken."""
+    """Create the user (active), an API key and an ``install`` command of ``plan``; OpsError if the name is taken.
+
+    If the command cannot be sent to the runtime, the result still carries the key (shown once) and the
+    command is FAILED with the reason, for an admin to ``retry``.
+    """
     from sqlalchemy.exc import IntegrityError
 
     from omegaml_server.accounts import AccountsError
@@ -57,7 +63,12 @@ def signup(ops: Ops, username: str, email: str | None = None, plan: str = OMEGAM
     except AccountsError as exc:
         raise OpsError(str(exc)) from None
     key = ops.accounts.create_key(username, label=SIGNUP_LABEL)
-    command = ops.install(plan, username, issued_by=username)
+    command = ops.install(plan, username, issued_by=username, run=False)
+    try:
+        command = ops.submit(command.id)
+    except Exception as exc:  # the key must still be shown: the command is FAILED and can be retried
+        log.warning("sign-up of %r: the install command %s did not run: %s", username, command.id, exc)
+        command = ops.get_command(command.id)
     return Signup(username, email, key.key_id, key.secret, ops.get_deployment(command.deployment_id).bucket, command)
 
 

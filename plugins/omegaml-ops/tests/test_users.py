@@ -81,3 +81,18 @@ def test_the_builtin_steps_are_idempotent(ops, omega):
     assert [g.bucket for g in ops.accounts.list_grants("alice")] == ["alice"]
     revoke_bucket(ctx, "alice")
     assert "already gone" in revoke_bucket(ctx, "alice")
+
+
+def test_a_signup_whose_command_cannot_be_sent_still_shows_the_key_and_can_be_retried(home, monkeypatch):
+    from omegaml_core.config import Config
+    from omegaml_core.omega import Omega
+    from omegaml_ops import Ops
+
+    unreachable = Ops(omega=Omega(Config.resolve(broker="amqp://guest:guest@127.0.0.1:1//")))
+    new = signup(unreachable, "alice")
+    assert unreachable.accounts.verify_key("alice", new.apikey) is not None
+    assert new.command.status == State.FAILED and "did not run" in new.command.message
+    unreachable.close()
+    working = Ops(omega=Omega(Config.resolve()))
+    assert working.retry(new.command.id, "admin").deployment_status == State.COMPLETED
+    working.close()
