@@ -104,3 +104,17 @@ def test_a_failing_task_on_a_worker_fails_with_its_reason_and_a_retry_completes(
     retried = ops.wait(ops.retry(failed.id, "admin").id, timeout=60)
     assert (retried.status, retried.deployment_status) == (State.COMPLETED, State.COMPLETED)
     assert retried.tasks[0].attempts == 2
+
+
+def test_task_seconds_on_a_worker_are_counted_for_the_owner_of_the_bucket(stack):
+    import os
+    from datetime import datetime, timezone
+
+    from omegaml_ops.usage import report
+
+    ops, _ = stack
+    new = signup(ops, "erin")
+    ops.wait(new.command.id, timeout=60)
+    ops.omega[new.bucket].runtime.require(os.environ["OMEGA_OPS_LABEL"]).ping(timeout=60)
+    usage = report(ops.engine, "erin", datetime.now(timezone.utc).strftime("%Y-%m"))
+    assert usage["total"]["task_seconds"] > 0
