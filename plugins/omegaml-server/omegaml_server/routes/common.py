@@ -1,0 +1,35 @@
+"""Helpers shared by the resource routes: listing pages, query values, object summaries."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+#: query parameters with a meaning of their own; every other one on a dataset get is a filter
+RESERVED = frozenset({"columns", "offset", "limit", "orient", "format", "async", "append", "pattern", "hidden"})
+MAX_LIMIT = 10_000
+
+
+def query_value(text: str) -> Any:
+    """A filter value from a query string: JSON when it parses (``100``, ``true``, ``[1,2]``, ``"007"``), else text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def filters_of(params: Any) -> dict[str, Any]:
+    """``{'amount__gt': 100}`` from ``?amount__gt=100&limit=10`` (reserved names left out)."""
+    return {k: query_value(v) for k, v in params.items() if k not in RESERVED}
+
+
+def summary(meta: Any) -> dict[str, Any]:
+    """What a listing shows of an object: never its storage locations."""
+    return {"name": meta.name, "kind": meta.kind, "created": meta.created.isoformat() if meta.created else None,
+            "modified": meta.modified.isoformat() if meta.modified else None, "attributes": meta.attributes}
+
+
+def page(store: Any, pattern: str | None, offset: int, limit: int) -> dict[str, Any]:
+    """One page of a store's listing: ``{"objects": [...], "meta": {"total", "offset", "limit"}}``."""
+    metas = store.list(pattern or None, raw=True)
+    return {"objects": [summary(m) for m in metas[offset:offset + limit]],
+            "meta": {"total": len(metas), "offset": offset, "limit": limit}}

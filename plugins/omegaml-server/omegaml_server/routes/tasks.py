@@ -1,0 +1,43 @@
+"""``/api/v1/task/{id}/result``: the result of an ``async=1`` call (202 while it runs)."""
+
+from typing import Any
+
+from ..plugins import jsonable
+from ..problems import Problem, problem_for
+
+
+def routes(api: Any) -> Any:
+    from fastapi import APIRouter, Depends, Request
+    from fastapi.responses import JSONResponse
+
+    router = APIRouter(tags=["tasks"])
+
+    @router.get("/task/{task_id}/result", summary="The result of an asynchronous call",
+                responses={202: {"description": "still running; ask again"}})
+    async def task_result(request: Request, task_id: str, omega: Any = Depends(api.omega("read"))) -> Any:
+        found = api.tasks.find(task_id)
+        if found is not None:
+            result, username, bucket = found
+            if username != request.state.principal.username or bucket != request.state.bucket:
+                found = None  # someone else's task: the same answer as an unknown id
+        if found is None:
+            if omega.runtime.local:
+                raise Problem(404, detail=f"no task {task_id!r} was started by you on this server process "
+                                          "(without a broker, results live in the process that started them)")
+            from omegaml_core.runtime.celeryapp import app_for
+            from omegaml_core.runtime.results import RemoteResult
+
+            result = RemoteResult(app_for(omega.config).AsyncResult(task_id))
+        pending = JSONResponse({"task_id": task_id, "status": "PENDING"}, status_code=202,
+                               headers={"Location": f"/api/v1/task/{task_id}/result"})
+        if not await api.run_async(result.ready):
+            return pending
+        try:
+            value = await api.run_async(result.get, 5)
+        except Exception as exc:
+            problem = problem_for(exc)
+            body = {**problem.body(request.url.path), "task_id": task_id, "status": "FAILURE"}
+            return JSONResponse(body, status_code=problem.status, media_type="application/problem+json")
+        return {"task_id": task_id, "status": "SUCCESS", "response": jsonable(value)}
+
+    return router

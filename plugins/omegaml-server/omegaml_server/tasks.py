@@ -1,0 +1,56 @@
+"""Results of asynchronous calls (``?async=1``), looked up by ``/api/v1/task/{id}/result``.
+
+A runtime result with an ``id`` (a Celery task) is kept here so that its
+temporary inputs are cleaned up when its result is read; without a broker, the
+call runs in a thread of this server and gets an id of its own. The registry is
+per server process: without a broker, use one worker (``--workers 1``) for
+asynchronous calls.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+MAX_KEPT = 10_000
+_executor: ThreadPoolExecutor | None = None
+
+
+class BackgroundResult:
+    """A call running in a thread of this process: ``.id``, ``.ready()`` and ``.get()`` like a Celery result."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        global _executor
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="omega-task")
+        self.id = uuid.uuid4().hex
+        self._future: Future = _executor.submit(fn)
+
+    def ready(self) -> bool:
+        return self._future.done()
+
+    def get(self, timeout: float | None = None) -> Any:
+        return self._future.result(timeout)
+
+
+class TaskRegistry:
+    """Task ids issued by this process, with who issued them (only they may read the result)."""
+
+    def __init__(self) -> None:
+        self._tasks: OrderedDict[str, tuple[Any, str, str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, result: Any, username: str, bucket: str) -> str:
+        with self._lock:
+            self._tasks[result.id] = (result, username, bucket, time.time())
+            while len(self._tasks) > MAX_KEPT:
+                self._tasks.popitem(last=False)
+        return result.id
+
+    def find(self, task_id: str) -> tuple[Any, str, str] | None:
+        with self._lock:
+            entry = self._tasks.get(task_id)
+        return entry[:3] if entry else None

@@ -1,0 +1,59 @@
+"""A real ``om serve`` process for tests and benchmarks: started on a free port, stopped with ``stop()``."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from omegaml_core.testing.servers import free_port
+
+
+class ServerProcess:
+    """``om serve`` in a subprocess with the environment ``env`` (complete, not merged); ``url`` once started."""
+
+    def __init__(self, env: dict[str, str], args: Sequence[str] = (), log_path: Path | None = None,
+                 certfile: str | None = None, keyfile: str | None = None) -> None:
+        self.port = free_port()
+        self.env = dict(env)  # the complete environment of the server process
+        self.args = list(args)
+        self.tls = certfile is not None
+        if certfile:
+            self.args += ["--certfile", certfile, "--keyfile", keyfile or ""]
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60, verify: Any = True) -> "ServerProcess":
+        import httpx
+
+        om = str(Path(sys.executable).with_name("om"))
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen([om, "serve", "--port", str(self.port), *self.args], env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"om serve exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/v2/health/live", verify=verify, timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"om serve did not answer within {timeout} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
