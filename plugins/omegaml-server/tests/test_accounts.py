@@ -205,3 +205,16 @@ def test_the_tables_match_the_migrations(database_url):
         migrate.downgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_authorize_verifies_the_key_and_finds_the_role_in_one_call(accounts):
+    accounts.create_user("alice")
+    key = accounts.create_key("alice")
+    accounts.grant("alice", "*", "read")
+    accounts.grant("alice", "prod", "run")
+    principal, role = accounts.authorize("alice", key.secret, "prod")
+    assert principal.key_id == key.key_id and role == "run"
+    assert accounts.authorize("alice", key.secret, "other")[1] == "read"
+    assert accounts.authorize("alice", "wrong", "prod") == (None, None)
+    accounts.revoke_grant("alice", "*")
+    assert accounts.authorize("alice", key.secret, "other") == (principal, None)

@@ -227,6 +227,34 @@ class Accounts:
             return None
         return Principal(username, found.key_id, tuple(json.loads(found.rules)) if found.rules else None)
 
+    def authorize(self, username: str, secret: str, bucket: str,
+                  context: str = DEFAULT_CONTEXT) -> tuple[Principal | None, str | None]:
+        """``verify_key`` and ``role_of`` in one query (what a server does on every request).
+
+        Returns ``(None, None)`` for an invalid key, else the Principal and the
+        user's role on ``bucket`` (None if not granted).
+        """
+        if not username or not secret:
+            return None, None
+        digest = hash_key(secret)
+        grants = sa_outerjoin_grants(context, bucket)
+        query = (select(ApiKey.key_hash, ApiKey.key_id, ApiKey.rules, ApiKey.expires, grants.c.bucket, grants.c.role)
+                 .join(User, User.id == ApiKey.user_id)
+                 .outerjoin(grants, grants.c.user_id == User.id)
+                 .where(User.username == username, User.active.is_(True), ApiKey.revoked.is_(None)))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        now, found, roles = _now(), None, {}
+        for key_hash, key_id, rules, expires, granted_bucket, role in rows:
+            if hmac.compare_digest(key_hash, digest) and (expires is None or _aware(expires) > now):
+                found = (key_id, rules)
+            if granted_bucket is not None:
+                roles[granted_bucket] = role
+        if found is None:
+            return None, None
+        principal = Principal(username, found[0], tuple(json.loads(found[1])) if found[1] else None)
+        return principal, roles.get(bucket) or roles.get(ANY_BUCKET)
+
     # --- grants ---------------------------------------------------------------
     def grant(self, username: str, bucket: str, role: str, context: str = DEFAULT_CONTEXT) -> GrantInfo:
         """Give ``username`` ``role`` on ``bucket`` (``*``: every bucket) of ``context``; replaces an earlier grant."""
@@ -279,6 +307,12 @@ class Accounts:
         """True if ``username`` has at least ``role`` on ``bucket``."""
         granted = self.role_of(username, bucket, context)
         return granted is not None and includes(granted, role)
+
+
+def sa_outerjoin_grants(context: str, bucket: str) -> Any:
+    """The grants of ``context`` on ``bucket`` or ``*``, as a subquery to join users with."""
+    return (select(Grant.user_id, Grant.bucket, Grant.role)
+            .where(Grant.context == context, Grant.bucket.in_([bucket, ANY_BUCKET])).subquery())
 
 
 def _user_info(user: User) -> UserInfo:
