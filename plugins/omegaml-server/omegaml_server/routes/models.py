@@ -88,28 +88,36 @@ def routes(api: Any) -> Any:
 
         async def call_method(request: Request, name: str, datax: str | None = None, datay: str | None = None,
                               result: str | None = Query(None, description="store the result as this dataset"),
-                              asynchronous: bool = Query(False, alias="async"),
-                              omega: Any = Depends(api.omega(role))) -> Any:
-            if result and role == "read":
-                await api.run_async(api.authorize, request, "write")
-            if role == "run" and "@" in name:
-                raise Problem(400, detail=f"{method} changes the model, so it cannot run on the version {name!r}; "
-                                          f"use the model's name without @version")
+                              asynchronous: bool = Query(False, alias="async")) -> Any:
             body = await request.body()
-            try:
-                x, y, options = await api.run_async(inputs_of, body, request.headers.get("content-type"), datax, datay)
-            except formats.FormatError as exc:
-                raise Problem(400, detail=str(exc)) from None
-            args, kwargs = call_args(method, x, y, options, result)
 
             def answer(value: Any) -> dict:
                 return {"model": name, "result": public(jsonable(value)), "resource_uri": f"/api/v1/model/{name}"}
 
+            def prepare() -> tuple[Any, list, dict]:
+                # authorization, parsing and the call share one worker thread: the hot path of a predict
+                omega = api.authorize(request, "write" if result and role == "read" else role)
+                if role == "run" and "@" in name:
+                    raise Problem(400, detail=f"{method} changes the model, so it cannot run on the version "
+                                              f"{name!r}; use the model's name without @version")
+                try:
+                    x, y, options = inputs_of(body, request.headers.get("content-type"), datax, datay)
+                except formats.FormatError as exc:
+                    raise Problem(400, detail=str(exc)) from None
+                return (omega, *call_args(method, x, y, options, result))
+
+            def handle() -> dict:
+                omega, args, kwargs = prepare()
+                return answer(execution.run(omega, name, method, args, kwargs))
+
+            def start() -> Any:
+                omega, args, kwargs = prepare()
+                return _start(omega, name, method, args, kwargs)
+
             if asynchronous:
-                started = await api.run_async(api.call, _start, omega, name, method, args, kwargs)
+                started = await api.run_async(api.call, start)
                 return api.task_response(execution.Wrapped(started, answer), request)
-            value = await api.run_async(api.call, execution.run, omega, name, method, args, kwargs)
-            return answer(value)
+            return await api.run_async(api.call, handle)
 
         call_method.__name__ = f"model_{method}"
         router.add_api_route(f"/model/{{name:path}}/{method}", call_method, methods=["POST"],
