@@ -47,6 +47,16 @@ def latencies(port: int, data: bytes, count: int, warmup: int = 100) -> list[flo
     return times
 
 
+def paired_latencies(a: tuple[int, bytes], b: tuple[int, bytes], count: int,
+                     chunk: int = 50) -> tuple[list[float], list[float]]:
+    """Latencies of two servers measured in alternating chunks, so that load from elsewhere hits both alike."""
+    first, second = [], []
+    for i in range(0, count, chunk):
+        first += latencies(*a, min(chunk, count - i), warmup=5 if i else 100)
+        second += latencies(*b, min(chunk, count - i), warmup=5 if i else 100)
+    return first, second
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if q < 100 else max(values)
 

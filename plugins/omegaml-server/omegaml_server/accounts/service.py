@@ -112,7 +112,9 @@ class Accounts:
         self.url = url or default_url()
         if self.url.startswith("sqlite"):
             engine_options.setdefault("connect_args", {"check_same_thread": False})
-        self.engine = create_engine(self.url, pool_pre_ping=True, **engine_options)
+        else:  # a server's connection may have been closed by the database since its last use
+            engine_options.setdefault("pool_pre_ping", True)
+        self.engine = create_engine(self.url, **engine_options)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if upgrade:
             migrate.upgrade(self.engine)
