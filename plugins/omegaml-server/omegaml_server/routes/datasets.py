@@ -5,7 +5,7 @@ from typing import Any
 from .. import formats
 from ..plugins import jsonable
 from ..problems import Problem
-from .common import MAX_LIMIT, filters_of, page, summary
+from .common import add_list_route, filters_of, summary
 
 
 def _get(omega: Any, name: str, columns: str | None, filters: dict, offset: int, limit: int | None) -> Any:
@@ -28,11 +28,7 @@ def routes(api: Any) -> Any:
 
     router = APIRouter(tags=["datasets"])
 
-    @router.get("/dataset/", summary="List datasets")
-    async def list_datasets(pattern: str | None = Query(None, description="glob, e.g. sales*"),
-                            offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                            omega: Any = Depends(api.omega("read"))) -> dict:
-        return await api.run_async(api.call, page, omega.datasets, pattern, offset, limit)
+    add_list_route(router, api, "/dataset/", "datasets", "sales*")
 
     @router.get("/dataset/{name:path}/metadata", summary="A dataset's metadata")
     async def dataset_metadata(name: str, omega: Any = Depends(api.omega("read"))) -> dict:

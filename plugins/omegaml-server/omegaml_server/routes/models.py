@@ -7,7 +7,7 @@ from .. import execution, formats
 from ..plugins import jsonable
 from ..problems import Problem
 from ..tasks import BackgroundResult
-from .common import MAX_LIMIT, page, summary
+from .common import add_list_route, summary
 
 #: keyword arguments a body may give to gridsearch besides "parameters"
 BODY_OPTIONS = ("parameters", "cv", "scoring", "error_score", "return_train_score")
@@ -77,11 +77,7 @@ def routes(api: Any) -> Any:
 
     router = APIRouter(tags=["models"])
 
-    @router.get("/model/", summary="List models")
-    async def list_models(pattern: str | None = Query(None, description="glob, e.g. clf*"),
-                          offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                          omega: Any = Depends(api.omega("read"))) -> dict:
-        return await api.run_async(api.call, page, omega.models, pattern, offset, limit)
+    add_list_route(router, api, "/model/", "models", "clf*")
 
     def add_method(method: str) -> None:
         role = "read" if method in execution.READ_METHODS else "run"
