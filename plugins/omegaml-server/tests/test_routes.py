@@ -304,3 +304,17 @@ def test_openapi_document_and_docs_are_served(client):
     assert "/api/v1/dataset/{name}" in spec["paths"] and "/v2/models/{name}/infer" in spec["paths"]
     assert spec["components"]["securitySchemes"]["ApiKey"]["name"] == "Authorization"
     assert client.get("/docs").status_code == 200
+
+
+def test_open_inference_protocol_routes(client, alice):
+    assert client.get("/v2/health/live").json() == {"live": True}
+    assert client.get("/v2/health/ready").json() == {"ready": True}
+    assert client.get("/v2").json()["name"] == "omegaml"
+    assert client.get("/v2/models/clf/ready", headers=alice).json()["ready"] is True
+    assert client.get("/v2/models/clf/versions/1/ready", headers=alice).status_code == 200
+    assert client.get("/v2/models/clf/versions/1", headers=alice).json()["name"] == "clf"
+    body = {"inputs": [{"name": "x", "datatype": "FP64", "shape": [2], "data": [0.0, 19.0]},
+                       {"name": "z", "datatype": "FP64", "shape": [2], "data": [0.0, 0.0]}]}
+    for path in ("/v2/models/clf/infer", "/v2/models/clf/versions/1/infer"):
+        outputs = client.post(path, json=body, headers=alice).json()["outputs"]
+        assert outputs == [{"name": "predict", "datatype": "INT64", "shape": [2], "data": [0, 1]}]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import DateTime, String, Text, create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import migrate
@@ -19,6 +19,14 @@ from .roles import ANY_BUCKET, check_role, includes
 from .tables import ApiKey, Grant, User
 
 DEFAULT_CONTEXT = "default"
+#: what ``Accounts.authorize`` runs on every request: one plain statement (building it with the ORM
+#: each time cost ten times more than running it)
+_AUTHORIZE = text(
+    "SELECT k.key_hash, k.key_id, k.rules, k.expires, g.bucket, g.role FROM omega_api_keys k "
+    "JOIN omega_users u ON u.id = k.user_id "
+    "LEFT JOIN omega_grants g ON g.user_id = u.id AND g.context = :context AND g.bucket IN (:bucket, :any_bucket) "
+    "WHERE u.username = :username AND u.active = :active AND k.revoked IS NULL"
+).columns(key_hash=String, key_id=String, rules=Text, expires=DateTime(timezone=True), bucket=String, role=String)
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
 
@@ -239,13 +247,9 @@ class Accounts:
         if not username or not secret:
             return None, None
         digest = hash_key(secret)
-        grants = sa_outerjoin_grants(context, bucket)
-        query = (select(ApiKey.key_hash, ApiKey.key_id, ApiKey.rules, ApiKey.expires, grants.c.bucket, grants.c.role)
-                 .join(User, User.id == ApiKey.user_id)
-                 .outerjoin(grants, grants.c.user_id == User.id)
-                 .where(User.username == username, User.active.is_(True), ApiKey.revoked.is_(None)))
         with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(_AUTHORIZE, {"username": username, "active": True, "context": context,
+                                                   "bucket": bucket, "any_bucket": ANY_BUCKET}).all()
         now, found, roles = _now(), None, {}
         for key_hash, key_id, rules, expires, granted_bucket, role in rows:
             if hmac.compare_digest(key_hash, digest) and (expires is None or _aware(expires) > now):
@@ -309,12 +313,6 @@ class Accounts:
         """True if ``username`` has at least ``role`` on ``bucket``."""
         granted = self.role_of(username, bucket, context)
         return granted is not None and includes(granted, role)
-
-
-def sa_outerjoin_grants(context: str, bucket: str) -> Any:
-    """The grants of ``context`` on ``bucket`` or ``*``, as a subquery to join users with."""
-    return (select(Grant.user_id, Grant.bucket, Grant.role)
-            .where(Grant.context == context, Grant.bucket.in_([bucket, ANY_BUCKET])).subquery())
 
 
 def _user_info(user: User) -> UserInfo:
