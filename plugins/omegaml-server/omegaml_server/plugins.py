@@ -94,7 +94,6 @@ class ApiContext:
         """Authenticate, check the bucket grant and the rules; the Omega of the bucket (blocking: call in a thread)."""
         username, secret = self.credentials(request.headers.get("authorization"), request)
         bucket = request.headers.get("bucket") or DEFAULT_BUCKET
-        omega = self.omega_for(bucket)
         principal, granted = self.accounts.authorize(username, secret, bucket, self.settings.context)
         if principal is None:
             log.warning("authentication failed for user %r from %s", username[:64], _client(request))
@@ -102,6 +101,7 @@ class ApiContext:
                                       "disabled user); create a new one with `om keys create <username>`",
                           headers=CHALLENGE)
         request.state.principal, request.state.bucket = principal, bucket
+        omega = self.omega_for(bucket)
         if granted is None or not includes(granted, role):
             # the same answer whether or not the object exists
             raise Problem(403, detail=f"user {principal.username!r} may not do this in bucket {bucket!r} "

@@ -111,3 +111,7 @@ def test_a_disabled_user_and_a_revoked_key_fail_at_once(http, served):
     accounts.revoke_key(key.key_id)
     assert http.get("/api/v1/dataset/", headers=headers).status_code == 401
     accounts.close()
+
+
+def test_a_wrong_key_is_401_even_with_an_invalid_bucket(http):
+    assert http.get("/api/v1/dataset/", headers={"Authorization": "ApiKey admin:wrong", "Bucket": "no/such"}).status_code == 401
