@@ -155,6 +155,11 @@ def test_body_larger_than_max_body_is_413(client, alice, unique):
     assert response.status_code == 413 and "--max-body" in response.json()["detail"]
 
 
+def test_projection_of_an_unknown_column_is_400_naming_the_columns(client, alice):
+    response = client.get("/api/v1/dataset/sales?columns=nope", headers=alice)
+    assert response.status_code == 400 and "columns are" in response.json()["detail"]
+
+
 def test_filter_on_an_unknown_column_is_400(client, alice):
     response = client.get("/api/v1/dataset/sales?nosuchcolumn__gt=1", headers=alice)
     assert response.status_code == 400 and response.headers["content-type"] == PROBLEM
