@@ -22,6 +22,7 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from .accounts.roles import check_role, includes
@@ -78,7 +79,8 @@ class ApiContext:
         return await to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
     def task_response(self, result: Any, request: Any) -> Any:
-        """202 + ``Location`` for a runtime result with an ``id`` (kept for ``/task/{id}/result``), else 200."""
+        """202 + ``Location`` for a runtime result with an ``id`` (kept for ``/task/{id}/result``), else 200
+        with the value (a finished result without an id, such as a local runtime's, gives its ``.get()``)."""
         from fastapi.responses import JSONResponse
 
         if hasattr(result, "id") and hasattr(result, "get"):
@@ -87,6 +89,12 @@ class ApiContext:
             location = f"/api/v1/task/{task_id}/result"
             return JSONResponse({"task_id": task_id, "status": "PENDING", "location": location}, status_code=202,
                                 headers={"Location": location})
+        if callable(getattr(result, "get", None)) and not isinstance(result, Mapping):
+            # a result that already finished in-process (a local runtime's LocalResult): its value
+            try:
+                result = result.get()
+            except Exception as exc:
+                raise problem_for(exc) from None
         return JSONResponse(jsonable(result))
 
     # --- used by the server's own routes ---------------------------------------

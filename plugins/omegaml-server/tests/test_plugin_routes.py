@@ -35,8 +35,13 @@ def job_routes(api):
         loop_thread = threading.current_thread()
         ran_in = await api.run_async(lambda: threading.current_thread())
         value = {"job": name, "bucket": omega.bucket, "off_loop": ran_in is not loop_thread}
-        result = FinishedResult(value) if request.query_params.get("async") else value
-        return api.task_response(result, request)
+        if request.query_params.get("async"):
+            return api.task_response(FinishedResult(value), request)
+        if request.query_params.get("local"):  # like a local runtime's LocalResult: .get() but no .id
+            from omegaml_core.runtime.results import LocalResult
+
+            return api.task_response(LocalResult({"result": value}), request)
+        return api.task_response(value, request)
 
     return router
 
@@ -117,3 +122,11 @@ def test_server_rules_hide_what_they_do_not_match(plugin_server):
     assert httpx.get(f"{url}/api/v1/dataset/", headers=headers["runner"]).status_code == 200
     refused = httpx.get(f"{url}/api/v1/model/", headers=headers["runner"])
     assert refused.status_code == 403 and "server's rules" in refused.json()["detail"]
+
+
+def test_plugin_task_response_of_a_finished_local_result_is_its_value(plugin_server):
+    import httpx
+
+    url, headers = plugin_server
+    response = httpx.post(f"{url}/api/v1/job/nightly/run?local=1", headers=headers["runner"])
+    assert response.status_code == 200 and response.json()["job"] == "nightly"
