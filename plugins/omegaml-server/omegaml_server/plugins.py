@@ -22,6 +22,7 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from .accounts.roles import check_role, includes
@@ -34,6 +35,11 @@ log = logging.getLogger("omegaml_server.auth")
 DEFAULT_BUCKET = "omega"
 MAX_CACHED_BUCKETS = 1024
 AUTH_SCHEME = "apikey"
+CHALLENGE = {"WWW-Authenticate": 'ApiKey realm="omegaml"'}
+
+
+def _client(request: Any) -> str:
+    return request.client.host if request is not None and request.client else "?"
 
 
 class ApiContext:
@@ -73,7 +79,8 @@ class ApiContext:
         return await to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
     def task_response(self, result: Any, request: Any) -> Any:
-        """202 + ``Location`` for a runtime result with an ``id`` (kept for ``/task/{id}/result``), else 200."""
+        """202 + ``Location`` for a runtime result with an ``id`` (kept for ``/task/{id}/result``), else 200
+        with the value (a finished result without an id, such as a local runtime's, gives its ``.get()``)."""
         from fastapi.responses import JSONResponse
 
         if hasattr(result, "id") and hasattr(result, "get"):
@@ -82,48 +89,54 @@ class ApiContext:
             location = f"/api/v1/task/{task_id}/result"
             return JSONResponse({"task_id": task_id, "status": "PENDING", "location": location}, status_code=202,
                                 headers={"Location": location})
+        if callable(getattr(result, "get", None)) and not isinstance(result, Mapping):
+            # a result that already finished in-process (a local runtime's LocalResult): its value
+            try:
+                result = result.get()
+            except Exception as exc:
+                raise problem_for(exc) from None
         return JSONResponse(jsonable(result))
 
     # --- used by the server's own routes ---------------------------------------
     def authorize(self, request: Any, role: str) -> Any:
         """Authenticate, check the bucket grant and the rules; the Omega of the bucket (blocking: call in a thread)."""
-        principal = self.authenticate(request.headers.get("authorization"), request)
+        username, secret = self.credentials(request.headers.get("authorization"), request)
         bucket = request.headers.get("bucket") or DEFAULT_BUCKET
+        principal, granted = self.accounts.authorize(username, secret, bucket, self.settings.context)
+        if principal is None:
+            log.warning("authentication failed for user %r from %s", username[:64], _client(request))
+            raise Problem(401, detail="the API key is not valid for this user (unknown, revoked or expired key, or "
+                                      "disabled user); create a new one with `om keys create <username>`",
+                          headers=CHALLENGE)
         request.state.principal, request.state.bucket = principal, bucket
         omega = self.omega_for(bucket)
-        granted = self.accounts.role_of(principal.username, bucket, self.settings.context)
         if granted is None or not includes(granted, role):
             # the same answer whether or not the object exists
             raise Problem(403, detail=f"user {principal.username!r} may not do this in bucket {bucket!r} "
                                       f"(needs role {role!r}, has {granted or 'none'}); ask an admin for a grant "
                                       f"(om grants add {principal.username} {bucket} {role})")
         target = target_of(request.url.path)
-        key_rules = compile_rules(principal.rules)
-        if not allowed(target, self.rules, key_rules):
+        if not allowed(target, self.rules, self._key_rules(principal.rules)):
             raise Problem(403, detail=f"{target!r} is not exposed by this "
                                       f"{'server' if not allowed(target, self.rules) else 'API key'}'s rules")
         return omega
 
-    def authenticate(self, header: str | None, request: Any = None) -> Any:
-        """The Principal of an ``Authorization: ApiKey user:key`` header; 401 otherwise (logged without the key)."""
-        challenge = {"WWW-Authenticate": 'ApiKey realm="omegaml"'}
-        client = request.client.host if request is not None and request.client else "?"
+    def credentials(self, header: str | None, request: Any = None) -> tuple[str, str]:
+        """``(username, key)`` from an ``Authorization: ApiKey user:key`` header; 401 if it is missing or malformed."""
         if not header:
             raise Problem(401, detail="no API key given; send the header 'Authorization: ApiKey <username>:<apikey>' "
-                                      "(create a key with `om keys create <username>`)", headers=challenge)
+                                      "(create a key with `om keys create <username>`)", headers=CHALLENGE)
         scheme, _, credentials = header.partition(" ")
         username, sep, secret = credentials.strip().partition(":")
         if scheme.lower() != AUTH_SCHEME or not sep or not username or not secret:
-            log.warning("authentication failed: malformed Authorization header from %s", client)
+            log.warning("authentication failed: malformed Authorization header from %s", _client(request))
             raise Problem(401, detail="the Authorization header must be 'ApiKey <username>:<apikey>'",
-                          headers=challenge)
-        principal = self.accounts.verify_key(username, secret)
-        if principal is None:
-            log.warning("authentication failed for user %r from %s", username[:64], client)
-            raise Problem(401, detail="the API key is not valid for this user (unknown, revoked or expired key, or "
-                                      "disabled user); create a new one with `om keys create <username>`",
-                          headers=challenge)
-        return principal
+                          headers=CHALLENGE)
+        return username, secret
+
+    @functools.lru_cache(maxsize=1024)
+    def _key_rules(self, rules: tuple[str, ...] | None) -> Any:
+        return compile_rules(rules)
 
     def omega_for(self, bucket: str) -> Any:
         """The Omega of ``bucket`` (cached); 400 for an invalid bucket name."""

@@ -41,7 +41,7 @@ def problem_for(exc: BaseException) -> Problem:
     if isinstance(exc, Problem):
         return exc
     message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    if isinstance(exc, (ObjectNotFound, KeyError)):
+    if isinstance(exc, ObjectNotFound):
         return Problem(404, detail=message)
     if isinstance(exc, (ConcurrentWriteError, PromotionRefused)):
         return Problem(409, detail=message)
@@ -49,6 +49,7 @@ def problem_for(exc: BaseException) -> Problem:
         return Problem(400, detail=message)
     if isinstance(exc, PermissionError):
         return Problem(403, detail=message)
+    # a KeyError that is not ObjectNotFound names a missing column or key of the input: the request is wrong
     if isinstance(exc, (ValueError, TypeError, AttributeError, IndexError, NotImplementedError, LookupError,
                         ArithmeticError)):
         return Problem(400, detail=message or f"{type(exc).__name__}; check the input")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     https = ServerProcess(env, ["--max-body", "1M"], log_path=log, certfile=str(certfile), keyfile=str(keyfile))
     try:
         http.start()
-        https.start(verify=str(ca_file))
+        https.start(verify=ssl.create_default_context(cafile=str(ca_file)))
         yield Served(home, accounts_url, keys, http, https, str(ca_file), log)
     finally:
         http.stop()
@@ -107,7 +108,7 @@ def client(request: pytest.FixtureRequest, served: Served):
     import httpx
 
     server = served.http if request.param == "http" else served.https
-    with httpx.Client(base_url=server.url, verify=served.ca_file if request.param == "https" else True,
+    with httpx.Client(base_url=server.url, verify=ssl.create_default_context(cafile=served.ca_file),
                       timeout=60) as http:
         yield http
 

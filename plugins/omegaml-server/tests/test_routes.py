@@ -155,6 +155,11 @@ def test_body_larger_than_max_body_is_413(client, alice, unique):
     assert response.status_code == 413 and "--max-body" in response.json()["detail"]
 
 
+def test_projection_of_an_unknown_column_is_400_naming_the_columns(client, alice):
+    response = client.get("/api/v1/dataset/sales?columns=nope", headers=alice)
+    assert response.status_code == 400 and "columns are" in response.json()["detail"]
+
+
 def test_filter_on_an_unknown_column_is_400(client, alice):
     response = client.get("/api/v1/dataset/sales?nosuchcolumn__gt=1", headers=alice)
     assert response.status_code == 400 and response.headers["content-type"] == PROBLEM
@@ -304,3 +309,17 @@ def test_openapi_document_and_docs_are_served(client):
     assert "/api/v1/dataset/{name}" in spec["paths"] and "/v2/models/{name}/infer" in spec["paths"]
     assert spec["components"]["securitySchemes"]["ApiKey"]["name"] == "Authorization"
     assert client.get("/docs").status_code == 200
+
+
+def test_open_inference_protocol_routes(client, alice):
+    assert client.get("/v2/health/live").json() == {"live": True}
+    assert client.get("/v2/health/ready").json() == {"ready": True}
+    assert client.get("/v2").json()["name"] == "omegaml"
+    assert client.get("/v2/models/clf/ready", headers=alice).json()["ready"] is True
+    assert client.get("/v2/models/clf/versions/1/ready", headers=alice).status_code == 200
+    assert client.get("/v2/models/clf/versions/1", headers=alice).json()["name"] == "clf"
+    body = {"inputs": [{"name": "x", "datatype": "FP64", "shape": [2], "data": [0.0, 19.0]},
+                       {"name": "z", "datatype": "FP64", "shape": [2], "data": [0.0, 0.0]}]}
+    for path in ("/v2/models/clf/infer", "/v2/models/clf/versions/1/infer"):
+        outputs = client.post(path, json=body, headers=alice).json()["outputs"]
+        assert outputs == [{"name": "predict", "datatype": "INT64", "shape": [2], "data": [0, 1]}]

@@ -1,5 +1,4 @@
 """Helpers shared by the resource routes: listing pages, query values, object summaries."""
-from __future__ import annotations
 
 import json
 from typing import Any
@@ -33,3 +32,16 @@ def page(store: Any, pattern: str | None, offset: int, limit: int) -> dict[str, 
     metas = store.list(pattern or None, raw=True)
     return {"objects": [summary(m) for m in metas[offset:offset + limit]],
             "meta": {"total": len(metas), "offset": offset, "limit": limit}}
+
+
+def add_list_route(router: Any, api: Any, path: str, store: str, example: str) -> None:
+    """``GET path``: one page of ``omega.<store>``'s listing (role read)."""
+    from fastapi import Depends, Query
+
+    async def list_objects(pattern: str | None = Query(None, description=f"glob, e.g. {example}"),
+                           offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_LIMIT),
+                           omega: Any = Depends(api.omega("read"))) -> dict:
+        return await api.run_async(api.call, page, getattr(omega, store), pattern, offset, limit)
+
+    list_objects.__name__ = f"list_{store}"
+    router.add_api_route(path, list_objects, methods=["GET"], summary=f"List {store}")

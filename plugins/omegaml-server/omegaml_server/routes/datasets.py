@@ -5,7 +5,7 @@ from typing import Any
 from .. import formats
 from ..plugins import jsonable
 from ..problems import Problem
-from .common import MAX_LIMIT, filters_of, page, summary
+from .common import add_list_route, filters_of, summary
 
 
 def _get(omega: Any, name: str, columns: str | None, filters: dict, offset: int, limit: int | None) -> Any:
@@ -28,11 +28,7 @@ def routes(api: Any) -> Any:
 
     router = APIRouter(tags=["datasets"])
 
-    @router.get("/dataset/", summary="List datasets")
-    async def list_datasets(pattern: str | None = Query(None, description="glob, e.g. sales*"),
-                            offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                            omega: Any = Depends(api.omega("read"))) -> dict:
-        return await api.run_async(api.call, page, omega.datasets, pattern, offset, limit)
+    add_list_route(router, api, "/dataset/", "datasets", "sales*")
 
     @router.get("/dataset/{name:path}/metadata", summary="A dataset's metadata")
     async def dataset_metadata(name: str, omega: Any = Depends(api.omega("read"))) -> dict:
@@ -47,22 +43,29 @@ def routes(api: Any) -> Any:
     async def get_dataset(request: Request, name: str, columns: str | None = None,
                           offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=1),
                           orient: str = Query("records", pattern="^(records|dict)$"),
-                          format: str | None = Query(None, pattern="^(json|csv|arrow|parquet)$"),
-                          omega: Any = Depends(api.omega("read"))) -> Any:
-        try:
-            media = formats.negotiate(request.headers.get("accept"), format)
-        except formats.FormatError as exc:
-            raise Problem(406, detail=str(exc)) from None
-        value = await api.run_async(api.call, _get, omega, name, columns, filters_of(request.query_params),
-                                    offset, limit)
-        if hasattr(value, "read"):  # a file-like object (python.file)
+                          format: str | None = Query(None, pattern="^(json|csv|arrow|parquet)$")) -> Any:
+        def handle() -> tuple[Any, str | None]:
+            # authorization, reading and encoding share one worker thread
+            omega = api.authorize(request, "read")
+            try:
+                media = formats.negotiate(request.headers.get("accept"), format)
+            except formats.FormatError as exc:
+                raise Problem(406, detail=str(exc)) from None
+            value = _get(omega, name, columns, filters_of(request.query_params), offset, limit)
+            if hasattr(value, "read"):  # a file-like object (python.file)
+                return value, None
+            if hasattr(value, "to_frame") or hasattr(value, "columns"):
+                return formats.encode(value, media, orient), media
+            if media != formats.JSON:
+                raise Problem(406, detail=f"dataset {name!r} is not a table; it is available only as JSON")
+            return jsonable(value), "json"
+
+        value, media = await api.run_async(api.call, handle)
+        if media is None:
             return StreamingResponse(_chunks(value), media_type="application/octet-stream")
-        if hasattr(value, "to_frame") or hasattr(value, "columns"):
-            body = await api.run_async(api.call, formats.encode, value, media, orient)
-            return Response(body, media_type=media)
-        if media != formats.JSON:
-            raise Problem(406, detail=f"dataset {name!r} is not a table; it is available only as JSON")
-        return JSONResponse(jsonable(value))
+        if media == "json":
+            return JSONResponse(value)
+        return Response(value, media_type=media)
 
     @router.put("/dataset/{name:path}", summary="Store a dataset", status_code=200,
                 description="Body: JSON records, omega|ml's `{\"data\": ..., \"index\": ...}`, CSV, Arrow or "

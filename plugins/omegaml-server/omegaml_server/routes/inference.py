@@ -173,21 +173,25 @@ def routes(api: Any) -> Any:
     async def ready() -> dict:
         return {"ready": True}
 
-    async def run_infer(request: Request, omega: Any, name: str, version: str | None) -> Response:
+    async def run_infer(request: Request, name: str, version: str | None) -> Response:
         body = await request.body()
-        content, headers = await api.run_async(api.call, infer, omega, name, version, body,
-                                               request.headers.get(HEADER_LENGTH))
+
+        def handle() -> tuple[bytes, dict]:
+            # authorization and inference share one worker thread: the hot path
+            omega = api.authorize(request, "read")
+            return infer(omega, name, version, body, request.headers.get(HEADER_LENGTH))
+
+        content, headers = await api.run_async(api.call, handle)
         media = headers.pop("content-type")
         return Response(content, media_type=media, headers=headers)
 
     @router.post("/models/{name:path}/versions/{version}/infer", summary="Infer with a model version")
-    async def infer_version(request: Request, name: str, version: str,
-                            omega: Any = Depends(api.omega("read"))) -> Response:
-        return await run_infer(request, omega, name, version)
+    async def infer_version(request: Request, name: str, version: str) -> Response:
+        return await run_infer(request, name, version)
 
     @router.post("/models/{name:path}/infer", summary="Infer")
-    async def infer_latest(request: Request, name: str, omega: Any = Depends(api.omega("read"))) -> Response:
-        return await run_infer(request, omega, name, None)
+    async def infer_latest(request: Request, name: str) -> Response:
+        return await run_infer(request, name, None)
 
     @router.get("/models/{name:path}/versions/{version}/ready", summary="A model version is ready")
     async def version_ready(name: str, version: str, omega: Any = Depends(api.omega("read"))) -> dict:

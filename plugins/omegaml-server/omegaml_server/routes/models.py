@@ -7,7 +7,7 @@ from .. import execution, formats
 from ..plugins import jsonable
 from ..problems import Problem
 from ..tasks import BackgroundResult
-from .common import MAX_LIMIT, page, summary
+from .common import add_list_route, summary
 
 #: keyword arguments a body may give to gridsearch besides "parameters"
 BODY_OPTIONS = ("parameters", "cv", "scoring", "error_score", "return_train_score")
@@ -77,39 +77,43 @@ def routes(api: Any) -> Any:
 
     router = APIRouter(tags=["models"])
 
-    @router.get("/model/", summary="List models")
-    async def list_models(pattern: str | None = Query(None, description="glob, e.g. clf*"),
-                          offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-                          omega: Any = Depends(api.omega("read"))) -> dict:
-        return await api.run_async(api.call, page, omega.models, pattern, offset, limit)
+    add_list_route(router, api, "/model/", "models", "clf*")
 
     def add_method(method: str) -> None:
         role = "read" if method in execution.READ_METHODS else "run"
 
         async def call_method(request: Request, name: str, datax: str | None = None, datay: str | None = None,
                               result: str | None = Query(None, description="store the result as this dataset"),
-                              asynchronous: bool = Query(False, alias="async"),
-                              omega: Any = Depends(api.omega(role))) -> Any:
-            if result and role == "read":
-                await api.run_async(api.authorize, request, "write")
-            if role == "run" and "@" in name:
-                raise Problem(400, detail=f"{method} changes the model, so it cannot run on the version {name!r}; "
-                                          f"use the model's name without @version")
+                              asynchronous: bool = Query(False, alias="async")) -> Any:
             body = await request.body()
-            try:
-                x, y, options = await api.run_async(inputs_of, body, request.headers.get("content-type"), datax, datay)
-            except formats.FormatError as exc:
-                raise Problem(400, detail=str(exc)) from None
-            args, kwargs = call_args(method, x, y, options, result)
 
             def answer(value: Any) -> dict:
                 return {"model": name, "result": public(jsonable(value)), "resource_uri": f"/api/v1/model/{name}"}
 
+            def prepare() -> tuple[Any, list, dict]:
+                # authorization, parsing and the call share one worker thread: the hot path of a predict
+                omega = api.authorize(request, "write" if result and role == "read" else role)
+                if role == "run" and "@" in name:
+                    raise Problem(400, detail=f"{method} changes the model, so it cannot run on the version "
+                                              f"{name!r}; use the model's name without @version")
+                try:
+                    x, y, options = inputs_of(body, request.headers.get("content-type"), datax, datay)
+                except formats.FormatError as exc:
+                    raise Problem(400, detail=str(exc)) from None
+                return (omega, *call_args(method, x, y, options, result))
+
+            def handle() -> dict:
+                omega, args, kwargs = prepare()
+                return answer(execution.run(omega, name, method, args, kwargs))
+
+            def start() -> Any:
+                omega, args, kwargs = prepare()
+                return _start(omega, name, method, args, kwargs)
+
             if asynchronous:
-                started = await api.run_async(api.call, _start, omega, name, method, args, kwargs)
+                started = await api.run_async(api.call, start)
                 return api.task_response(execution.Wrapped(started, answer), request)
-            value = await api.run_async(api.call, execution.run, omega, name, method, args, kwargs)
-            return answer(value)
+            return await api.run_async(api.call, handle)
 
         call_method.__name__ = f"model_{method}"
         router.add_api_route(f"/model/{{name:path}}/{method}", call_method, methods=["POST"],
