@@ -225,8 +225,10 @@ class BaseModelBackend(BaseBackend):
         return self.load_data(name_or_value)
 
     def _store_result(self, result: Any, rName: str | None) -> Any:
+        """Store ``result`` as dataset ``rName``, replacing what was there whatever its kind (the caller asked for it)."""
         if rName:
-            self.store.omega.datasets.put(result, rName)
+            datasets = self.store.omega.datasets
+            datasets.put(result, rName, kind=datasets.select_kind(result, rName))
         return result
 
     def _call(self, method: str, modelname: str, Xname: Any, Yname: Any = None,

@@ -48,8 +48,7 @@ def routes(api: Any) -> Any:
     router = APIRouter(prefix=PREFIX, tags=["ops"])
 
     def authenticate(request: Request) -> Caller:
-        principal = api.authenticate(request.headers.get("authorization"), request)
-        request.state.principal = principal  # the access log (and so usage) names the user
+        principal = api.principal(request)  # also names the user in the access log (and so in usage)
         admin = api.accounts.role_of(principal.username, ANY_BUCKET, api.settings.context) == "admin"
         return Caller(principal.username, admin)
 

@@ -33,10 +33,12 @@ def submit(omega: Any, name: str, method: str, args: list, kwargs: dict) -> Any:
     """Start ``method`` of model ``name``; a result with ``.get()`` (and ``.id`` when it runs on a worker)."""
     if not omega.runtime.local:
         return getattr(omega.runtime.model(name), method)(*args, **kwargs)
-    from omegaml_core.runtime.execution import context_of, execute
-    from omegaml_core.runtime.results import LocalResult
+    from omegaml_core.runtime.client import run_locally
+    from omegaml_core.runtime.contexts import ServedContexts
+    from omegaml_core.runtime.execution import context_of
 
-    return LocalResult(execute(task_name_of(method), context_of(omega), [name, *args], kwargs))
+    message = [task_name_of(method), context_of(omega), [name, *args], kwargs]
+    return run_locally(message, ServedContexts((omega.config,)))
 
 
 def run(omega: Any, name: str, method: str, args: list, kwargs: dict) -> Any:

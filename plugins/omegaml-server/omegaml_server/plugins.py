@@ -42,6 +42,10 @@ def _client(request: Any) -> str:
     return request.client.host if request is not None and request.client else "?"
 
 
+INVALID_KEY = ("the API key is not valid for this user (unknown, revoked or expired key, or disabled user); "
+               "create a new one with `om keys create <username>`")
+
+
 class ApiContext:
     """What routes get from the server: authentication, problems, threads and task responses."""
 
@@ -97,6 +101,19 @@ class ApiContext:
                 raise problem_for(exc) from None
         return JSONResponse(jsonable(result))
 
+    def principal(self, request: Any) -> Any:
+        """The authenticated caller (``Principal``), whatever the bucket; 401 otherwise (blocking: call in a thread).
+
+        For routes that are not about one bucket (omegaml-ops' user resources, say).
+        """
+        username, secret = self.credentials(request.headers.get("authorization"), request)
+        principal = self.accounts.verify_key(username, secret)
+        if principal is None:
+            log.warning("authentication failed for user %r from %s", username[:64], _client(request))
+            raise Problem(401, detail=INVALID_KEY, headers=CHALLENGE)
+        request.state.principal = principal
+        return principal
+
     # --- used by the server's own routes ---------------------------------------
     def authorize(self, request: Any, role: str) -> Any:
         """Authenticate, check the bucket grant and the rules; the Omega of the bucket (blocking: call in a thread)."""
@@ -105,9 +122,7 @@ class ApiContext:
         principal, granted = self.accounts.authorize(username, secret, bucket, self.settings.context)
         if principal is None:
             log.warning("authentication failed for user %r from %s", username[:64], _client(request))
-            raise Problem(401, detail="the API key is not valid for this user (unknown, revoked or expired key, or "
-                                      "disabled user); create a new one with `om keys create <username>`",
-                          headers=CHALLENGE)
+            raise Problem(401, detail=INVALID_KEY, headers=CHALLENGE)
         request.state.principal, request.state.bucket = principal, bucket
         omega = self.omega_for(bucket)
         if granted is None or not includes(granted, role):

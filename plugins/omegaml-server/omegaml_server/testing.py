@@ -1,12 +1,14 @@
 """A real ``om serve`` process for tests and benchmarks: started on a free port, stopped with ``stop()``."""
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from omegaml_core.testing.servers import free_port
 
@@ -57,3 +59,29 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+@contextlib.contextmanager
+def serve_store(storage_url: str, home: Path, roles: dict[str, str], bucket: str = "omega",
+                env: dict[str, str] | None = None) -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
+    """``om serve`` on the store at ``storage_url`` with one user per entry of ``roles`` (user -> role on
+    ``bucket``): yields the server's URL and each user's request headers. For plugins' end-to-end tests."""
+    from .accounts import Accounts
+
+    accounts_url = f"sqlite:///{home / 'accounts.db'}"
+    accounts = Accounts(accounts_url)
+    headers = {}
+    try:
+        for user, role in roles.items():
+            accounts.create_user(user)
+            headers[user] = {"Authorization": f"ApiKey {user}:{accounts.create_key(user).secret}", "Bucket": bucket}
+            accounts.grant(user, bucket, role)
+    finally:
+        accounts.close()
+    full_env = {**{k: v for k, v in os.environ.items() if k != "OMEGA_BROKER"}, **(env or {}),
+                "OMEGA_HOME": str(home), "OMEGA_MONGO_URL": storage_url, "OMEGA_ACCOUNTS_URL": accounts_url}
+    server = ServerProcess(full_env, log_path=home / "server.log").start()
+    try:
+        yield server.url, headers
+    finally:
+        server.stop()

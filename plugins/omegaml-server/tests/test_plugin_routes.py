@@ -28,7 +28,7 @@ def job_routes(api):
 
     router = APIRouter()
 
-    @router.post("/job/{name}/run")
+    @router.post("/testjob/{name}/run")
     async def run_job(request: Request, name: str, omega=Depends(api.omega("run"))):
         if name == "missing":
             raise api.problem(404, "Not Found", f"job {name} does not exist in bucket {omega.bucket}")
@@ -40,7 +40,7 @@ def job_routes(api):
         if request.query_params.get("local"):  # like a local runtime's LocalResult: .get() but no .id
             from omegaml_core.runtime.results import LocalResult
 
-            return api.task_response(LocalResult({"result": value}), request)
+            return api.task_response(LocalResult(value), request)
         return api.task_response(value, request)
 
     return router
@@ -67,7 +67,7 @@ def plugin_server(tmp_path_factory):
     accounts.create_user("reader")
     accounts.grant("reader", "omega", "read")
     keys = {user: accounts.create_key(user).secret for user in ("runner", "reader")}
-    app = create_app(Settings(rules=("job/.*", "task/.*", "dataset")), accounts, omega)
+    app = create_app(Settings(rules=("testjob/.*", "task/.*", "dataset")), accounts, omega)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -84,7 +84,7 @@ def test_plugin_route_is_mounted_under_api_v1_and_runs_off_the_event_loop(plugin
     import httpx
 
     url, headers = plugin_server
-    body = httpx.post(f"{url}/api/v1/job/nightly/run", headers=headers["runner"]).json()
+    body = httpx.post(f"{url}/api/v1/testjob/nightly/run", headers=headers["runner"]).json()
     assert body == {"job": "nightly", "bucket": "omega", "off_loop": True}
 
 
@@ -92,15 +92,15 @@ def test_plugin_route_checks_the_role(plugin_server):
     import httpx
 
     url, headers = plugin_server
-    assert httpx.post(f"{url}/api/v1/job/nightly/run", headers=headers["reader"]).status_code == 403
-    assert httpx.post(f"{url}/api/v1/job/nightly/run").status_code == 401
+    assert httpx.post(f"{url}/api/v1/testjob/nightly/run", headers=headers["reader"]).status_code == 403
+    assert httpx.post(f"{url}/api/v1/testjob/nightly/run").status_code == 401
 
 
 def test_plugin_problem_is_problem_details(plugin_server):
     import httpx
 
     url, headers = plugin_server
-    response = httpx.post(f"{url}/api/v1/job/missing/run", headers=headers["runner"])
+    response = httpx.post(f"{url}/api/v1/testjob/missing/run", headers=headers["runner"])
     assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "job missing does not exist in bucket omega"
 
@@ -109,7 +109,7 @@ def test_plugin_task_response_is_202_with_a_location_that_answers(plugin_server)
     import httpx
 
     url, headers = plugin_server
-    started = httpx.post(f"{url}/api/v1/job/nightly/run?async=1", headers=headers["runner"])
+    started = httpx.post(f"{url}/api/v1/testjob/nightly/run?async=1", headers=headers["runner"])
     assert started.status_code == 202
     result = httpx.get(url + started.headers["location"], headers=headers["runner"]).json()
     assert result["status"] == "SUCCESS" and result["response"]["job"] == "nightly"
@@ -128,5 +128,5 @@ def test_plugin_task_response_of_a_finished_local_result_is_its_value(plugin_ser
     import httpx
 
     url, headers = plugin_server
-    response = httpx.post(f"{url}/api/v1/job/nightly/run?local=1", headers=headers["runner"])
+    response = httpx.post(f"{url}/api/v1/testjob/nightly/run?local=1", headers=headers["runner"])
     assert response.status_code == 200 and response.json()["job"] == "nightly"
