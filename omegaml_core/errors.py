@@ -47,3 +47,11 @@ class StorageUnavailable(OmegaError, ConnectionError):
 
 class ConfigurationError(OmegaError, ValueError):
     """The configuration (URL, config file, environment) is invalid."""
+
+
+class IntegrityError(OmegaError, RuntimeError):
+    """Stored bytes do not match their checksum or signature; nothing was deserialized."""
+
+
+class LocationExistsError(OmegaError, FileExistsError):
+    """A new storage location's name is taken already; the existing bytes were not touched."""

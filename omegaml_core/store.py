@@ -3,8 +3,9 @@
 A put travels down once: choose the backend, call the hooks, let the backend
 write new storage locations, then commit the Metadata with an atomic
 compare-and-swap. Only after the commit are the replaced version's locations
-freed, so a put that fails midway leaves the previous version readable, and
-of several concurrent writers exactly one version wins with nothing orphaned.
+retired (freed after a grace period, so readers of the old version finish), so
+a put that fails midway leaves the previous version readable, and of several
+concurrent writers exactly one version wins with nothing orphaned.
 """
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class OmegaStore:
 
     def list(self, pattern: str | None = None, hidden: bool = False, raw: bool = False) -> list:
         """Names in this store, sorted; ``pattern`` is a glob (``sales*``). ``raw=True`` gives Metadata."""
-        docs = self.engine.meta_find({"bucket": self.bucket, "prefix": self.prefix})
+        docs = self.engine.meta_list(self.bucket, self.prefix, _literal_prefix(pattern))
         found = []
         for doc in docs:
             name = doc["name"]
@@ -137,9 +138,10 @@ class OmegaStore:
             if append and current is not None:
                 draft.kind_meta = copy.deepcopy(current.kind_meta)
                 draft.blobs, draft.collections = list(current.blobs), list(current.collections)
+                draft.keep_blob_digests(current)
             before = current.locations() if current else set()
             try:
-                meta = backend.put(obj, name, draft, append=append and current is not None, **kwargs)
+                meta = backend.bind(draft).put(obj, name, draft, append=append and current is not None, **kwargs)
             except BaseException as exc:
                 self.engine.free(draft.locations() - before)
                 if isinstance(exc, Exception) and append and current is not None and self._changed(current):
@@ -191,6 +193,7 @@ class OmegaStore:
         For a replacing write the new bytes do not depend on the old version,
         so a conflict just retries the swap against whatever is current now.
         """
+        meta.keep_blob_digests()
         for attempt in range(MAX_COMMIT_ATTEMPTS):
             meta.rev, meta.modified = new_revision(), utcnow()
             try:
@@ -203,29 +206,26 @@ class OmegaStore:
                     meta.created = current.created
                 _backoff(attempt)
                 continue
-            if previous is not None:
-                self.engine.free(Metadata.from_doc(previous).locations() - meta.locations())
+            replaced = Metadata.from_doc(previous).locations() - meta.locations() if previous else set()
+            self.engine.retire(replaced)  # freed after the grace period: readers of the old version finish
             return meta
         raise ConcurrentWriteError(f"gave up writing {self.prefix}{meta.name} after {MAX_COMMIT_ATTEMPTS} conflicts")
 
     # --- reading ------------------------------------------------------------
-    def get(self, name: str, **kwargs: Any) -> Any:
-        """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can."""
+    def get(self, name: str, allow_unsigned: bool = False, **kwargs: Any) -> Any:
+        """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can.
+
+        Every blob is verified before it is deserialized (IntegrityError if it
+        was damaged). With ``OMEGA_STORE_KEY`` set, objects without a valid
+        signature are refused unless ``allow_unsigned=True``.
+        """
         base, columns = split_projection(name)
         if columns is not None:
             kwargs["columns"] = columns
-        for attempt in range(3):
-            meta = self.metadata(base)
-            self.omega.hooks.before_get(self, meta, kwargs)
-            try:
-                obj = self.backend(meta.kind).get(base, meta, **kwargs)
-            except Exception:
-                # a concurrent put replaced (and freed) the version we were reading: read the new one
-                if attempt < 2 and self._changed(meta):
-                    continue
-                raise
-            return self.omega.hooks.after_get(self, meta, obj)
-        raise AssertionError("unreachable")
+        meta = self.metadata(base)
+        self.omega.hooks.before_get(self, meta, kwargs)
+        obj = self.backend(meta.kind).bind(meta, allow_unsigned).get(base, meta, **kwargs)
+        return self.omega.hooks.after_get(self, meta, obj)
 
     # --- dropping -----------------------------------------------------------
     def drop(self, name: str, force: bool = False) -> bool:
@@ -247,7 +247,7 @@ class OmegaStore:
                 self.backend(meta.kind).drop(meta.name, meta)
             except PluginError:
                 pass  # the plugin is broken or gone; its storage is still freed below
-            self.engine.free(meta.locations())
+            self.engine.retire(meta.locations())
             self.omega.hooks.after_drop(self, meta)
             return True
         raise ConcurrentWriteError(f"gave up dropping {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicts")
@@ -261,7 +261,7 @@ class OmegaStore:
         meta = self.metadata(name)
         self.omega.hooks.before_promote(self, meta, target)
         current = target._current(meta.name)
-        draft = self.backend(meta.kind).promote(meta.name, meta, target, **kwargs)
+        draft = self.backend(meta.kind).bind(meta).promote(meta.name, meta, target, **kwargs)
         if current is not None:
             draft.created = current.created
         try:
@@ -271,6 +271,16 @@ class OmegaStore:
             raise
         self.omega.hooks.after_promote(self, meta, target, target_meta)
         return target_meta
+
+
+def _literal_prefix(pattern: str | None) -> str:
+    """The part of a glob before its first wildcard: every match starts with it."""
+    if not pattern:
+        return ""
+    for i, char in enumerate(pattern):
+        if char in "*?[":
+            return pattern[:i]
+    return pattern
 
 
 def _backoff(attempt: int) -> None:
