@@ -2,9 +2,10 @@
 
 Every blob gets a checksum while it is streamed to storage (xxh3-128: fast
 enough to stay inside the I/O budget, and it detects flipped bytes and
-truncation) and, when ``OMEGA_STORE_KEY`` is set, a signature (HMAC-SHA256 with
-the first key of that comma-separated list; the others are still accepted, for
-key rotation). Both are recorded in the object's Metadata (``checksums`` and
+truncation) and, when ``OMEGA_STORE_KEY`` is set, a signature (keyed BLAKE3, a
+cryptographic MAC, with the first key of that comma-separated list; the others
+are still accepted, for key rotation). BLAKE3 rather than HMAC-SHA256: measured
+here it is twice as fast on one core and spreads over all cores on large blobs. Both are recorded in the object's Metadata (``checksums`` and
 ``signatures``, blob name -> ``algo:hexdigest``). The checksum is not a
 security measure: anyone who can write the database can recompute it. The
 signature is: without the key, nobody can make a blob a keyed reader accepts.
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from .metadata import Metadata
 
 CHECKSUM_ALGO = "xxh3_128"
-SIGNATURE_ALGO = "hmac-sha256"
+SIGNATURE_ALGO = "blake3"
 KEY_VARIABLE = "OMEGA_STORE_KEY"
 MIN_KEY_LENGTH = 16
 HASH_BUFFER = 1 << 20
@@ -66,6 +67,14 @@ def _checksum_hash() -> Any:
     return xxhash.xxh3_128()
 
 
+def _mac(key: bytes) -> Any:
+    """Keyed BLAKE3 (a MAC) under a 32-byte key derived from ``key``."""
+    import blake3
+
+    derived = blake3.blake3(key, derive_key_context="omegaml 2026 store key").digest()
+    return blake3.blake3(key=derived, max_threads=blake3.blake3.AUTO)
+
+
 class Seal:
     """The checksum (and, with a key, the signature) of one blob, fed while it is written."""
 
@@ -73,7 +82,7 @@ class Seal:
         keys = store_keys() if keys is None else keys
         self._sum = _checksum_hash()
         self._key_id = key_id(keys[0]) if keys else None
-        self._mac = hmac.new(keys[0], digestmod=hashlib.sha256) if keys else None
+        self._mac = _mac(keys[0]) if keys else None
 
     def update(self, data: Any) -> None:
         self._sum.update(data)
@@ -101,7 +110,7 @@ class Expectation:
 
     def new_hash(self) -> Any:
         if self.key is not None:
-            return hmac.new(self.key, digestmod=hashlib.sha256)
+            return _mac(self.key)
         return _checksum_hash()
 
     def check(self, digest: Any) -> None:

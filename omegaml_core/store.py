@@ -72,16 +72,12 @@ class OmegaStore:
 
     def list(self, pattern: str | None = None, hidden: bool = False, raw: bool = False) -> list:
         """Names in this store, sorted; ``pattern`` is a glob (``sales*``). ``raw=True`` gives Metadata."""
-        docs = self.engine.meta_list(self.bucket, self.prefix, _literal_prefix(pattern))
-        found = []
-        for doc in docs:
-            name = doc["name"]
-            if not hidden and any(part.startswith(".") for part in name.split("/")):
-                continue
-            if pattern and not fnmatch.fnmatchcase(name, pattern):
-                continue
-            found.append(Metadata.from_doc(doc) if raw else name)
-        return sorted(found, key=lambda m: m.name if raw else m)
+        start = _literal_prefix(pattern)
+        if not raw:
+            names = self.engine.meta_names(self.bucket, self.prefix, start)
+            return sorted(name for name in names if _listed(name, pattern, hidden))
+        metas = [Metadata.from_doc(d) for d in self.engine.meta_list(self.bucket, self.prefix, start)]
+        return sorted((m for m in metas if _listed(m.name, pattern, hidden)), key=lambda m: m.name)
 
     # --- choosing a backend -------------------------------------------------
     def backend(self, kind: str) -> "BaseBackend":
@@ -271,6 +267,12 @@ class OmegaStore:
             raise
         self.omega.hooks.after_promote(self, meta, target, target_meta)
         return target_meta
+
+
+def _listed(name: str, pattern: str | None, hidden: bool) -> bool:
+    if not hidden and any(part.startswith(".") for part in name.split("/")):
+        return False
+    return not pattern or fnmatch.fnmatchcase(name, pattern)
 
 
 def _literal_prefix(pattern: str | None) -> str:

@@ -117,7 +117,7 @@ def test_model_versions_share_the_checksums_of_their_blobs(omega):
 def test_with_a_store_key_every_blob_is_signed_and_verified(omega, monkeypatch):
     monkeypatch.setenv("OMEGA_STORE_KEY", KEY)
     meta = omega.datasets.put({"a": 1}, "doc")
-    assert meta.signatures[meta.blobs[0]].startswith("hmac-sha256:")
+    assert meta.signatures[meta.blobs[0]].startswith("blake3:")
     assert omega.datasets.get("doc") == {"a": 1}
 
 

@@ -38,3 +38,15 @@ def test_list_with_a_glob_finds_exactly_the_matching_names(omega, pattern, expec
     omega["elsewhere"].datasets.put([1], "sales_x")
     omega.models.put({"m": 1}, "sales_model")
     assert omega.datasets.list(pattern) == expected
+
+
+def test_listing_names_walks_the_index_in_order(om):
+    om.datasets.put([1], "x")
+    found = plan(om, embedded._META_NAMES_SQL, ("omega", "data/", "", "\U0010ffff"))
+    assert f"USING INDEX {INDEX}" in found and "TEMP B-TREE" not in found
+
+
+def test_raw_listing_gives_metadata_sorted_by_name(omega):
+    for name in ["b", "a", "c"]:
+        omega.datasets.put([1], name)
+    assert [m.name for m in omega.datasets.list(raw=True)] == ["a", "b", "c"]

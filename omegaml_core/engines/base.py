@@ -55,10 +55,12 @@ class StorageEngine(ABC):
 
     def meta_list(self, bucket: str, prefix: str, name_prefix: str = "") -> Iterable[dict[str, Any]]:
         """Metadata documents of one store whose names start with ``name_prefix`` (an index range scan)."""
-        query: dict[str, Any] = literal_query({"bucket": bucket, "prefix": prefix})
-        if name_prefix:
-            query["name"] = {"$gte": str(name_prefix), "$lt": str(name_prefix) + "\U0010ffff"}
-        return self.meta_collection.find(query)
+        return self.meta_collection.find(_list_query(bucket, prefix, name_prefix))
+
+    def meta_names(self, bucket: str, prefix: str, name_prefix: str = "") -> list[str]:
+        """The names ``meta_list`` would return, without loading the documents."""
+        found = self.meta_collection.find(_list_query(bucket, prefix, name_prefix), {"name": 1, "_id": 0})
+        return [doc["name"] for doc in found]
 
     def meta_referencing(self, field: str, values: list[str]) -> set[str]:
         """Which of ``values`` appear in the list ``field`` of any metadata document (one query)."""
@@ -265,6 +267,13 @@ def check_rev(key: dict[str, Any], current: dict[str, Any] | None, expected_rev:
             f"{key['prefix']}{key['name']} in bucket {key['bucket']!r} changed while writing "
             f"(expected revision {expected_rev}, found {found}); nothing was changed"
         )
+
+
+def _list_query(bucket: str, prefix: str, name_prefix: str) -> dict[str, Any]:
+    query: dict[str, Any] = literal_query({"bucket": bucket, "prefix": prefix})
+    if name_prefix:
+        query["name"] = {"$gte": str(name_prefix), "$lt": str(name_prefix) + "\U0010ffff"}
+    return query
 
 
 def literal_query(query: dict[str, Any]) -> dict[str, Any]:

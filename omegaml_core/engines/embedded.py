@@ -24,9 +24,11 @@ from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev
 # The expressions must be exactly those of neosqlite's index on the three keys.
 _KEY_SQL = ("json_extract(data, '$.bucket') = ? AND json_extract(data, '$.prefix') = ?")
 _META_GET_SQL = f"SELECT id, _id, data FROM {META_COLLECTION} WHERE {_KEY_SQL} AND json_extract(data, '$.name') = ?"
-_META_LIST_SQL = (f"SELECT id, _id, data FROM {META_COLLECTION} WHERE {_KEY_SQL} "
-                  "AND json_extract(data, '$.name') >= ? AND json_extract(data, '$.name') < ? "
-                  "ORDER BY json_extract(data, '$.name')")
+_RANGE_SQL = (f"FROM {META_COLLECTION} WHERE {_KEY_SQL} "
+              "AND json_extract(data, '$.name') >= ? AND json_extract(data, '$.name') < ? "
+              "ORDER BY json_extract(data, '$.name')")
+_META_LIST_SQL = f"SELECT id, _id, data {_RANGE_SQL}"
+_META_NAMES_SQL = f"SELECT json_extract(data, '$.name') {_RANGE_SQL}"  # answered from the index alone
 
 _TMP_PREFIX = ".tmp-"
 
@@ -85,10 +87,12 @@ class EmbeddedEngine(StorageEngine):
 
     def meta_list(self, bucket: str, prefix: str, name_prefix: str = "") -> list[dict[str, Any]]:
         conn = self.conn
-        rows = conn.db.execute(_META_LIST_SQL, (str(bucket), str(prefix), str(name_prefix),
-                                                str(name_prefix) + "\U0010ffff")).fetchall()
+        rows = conn.db.execute(_META_LIST_SQL, _range(bucket, prefix, name_prefix)).fetchall()
         load = conn[META_COLLECTION]._load_with_stored_id
         return [load(row[0], row[2], row[1]) for row in rows]
+
+    def meta_names(self, bucket: str, prefix: str, name_prefix: str = "") -> list[str]:
+        return [row[0] for row in self.conn.db.execute(_META_NAMES_SQL, _range(bucket, prefix, name_prefix))]
 
     def _transaction(self):
         return _ImmediateTransaction(self.conn.db)
@@ -188,6 +192,10 @@ class EmbeddedEngine(StorageEngine):
         if conn is not None and self._local.pid == os.getpid():
             conn.close()
         self._local = threading.local()
+
+
+def _range(bucket: str, prefix: str, name_prefix: str) -> tuple[str, str, str, str]:
+    return str(bucket), str(prefix), str(name_prefix), str(name_prefix) + "\U0010ffff"
 
 
 def _pin_text_json(db: Any) -> None:
