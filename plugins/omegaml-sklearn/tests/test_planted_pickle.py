@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from omegaml_core import integrity
 from omegaml_core.errors import IntegrityError
 from omegaml_core.metadata import Metadata
+from test_workers import env  # noqa: F401  (the Redis worker environment fixture)
 
 KEY = secrets.token_hex(32)
 
@@ -79,3 +80,20 @@ def test_a_keyed_client_reads_the_models_it_signed(om, monkeypatch):
     monkeypatch.setenv("OMEGA_STORE_KEY", KEY)
     om.models.put(LogisticRegression(C=0.5), "clf")
     assert om.models.get("clf").C == 0.5
+
+
+@pytest.mark.services
+def test_a_keyed_worker_refuses_a_planted_pickle(env, tmp_path, monkeypatch):
+    from omegaml_core.config import Config
+    from omegaml_core.omega import Omega
+    from omegaml_core.runtime.testing import start_worker
+
+    env = {**env, "OMEGA_STORE_KEY": KEY}
+    monkeypatch.setenv("OMEGA_STORE_KEY", KEY)
+    om = Omega(Config.resolve())
+    marker = tmp_path / "pwned"
+    plant(om, "planted", marker)
+    with start_worker(env, pool="solo") as worker:
+        with pytest.raises(Exception, match="not signed"):
+            om.runtime.model("planted").predict([[1.0, 2.0]]).get(timeout=60)
+    assert not marker.exists(), worker.output()[-2000:]
