@@ -18,11 +18,13 @@ they were, and ``om fsck`` lists them.
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import io
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -64,7 +66,48 @@ def key_id(key: bytes) -> str:
 def _checksum_hash() -> Any:
     import xxhash
 
-    return xxhash.xxh3_128()
+    return _Overlapped(xxhash.xxh3_128())
+
+
+_EXECUTOR: tuple[int, ThreadPoolExecutor] | None = None
+_IN_FLIGHT = 4  # chunks queued per digest at most (bounds the memory held for hashing)
+
+
+def _executor() -> ThreadPoolExecutor:
+    """One hashing thread per process (made again after a fork: threads do not survive one)."""
+    global _EXECUTOR
+    if _EXECUTOR is None or _EXECUTOR[0] != os.getpid():
+        _EXECUTOR = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="omegaml-hash"))
+    return _EXECUTOR[1]
+
+
+class _Overlapped:
+    """A digest fed in a second thread, so hashing overlaps the I/O of the caller (both release the GIL).
+
+    Only immutable ``bytes`` are handed over; other buffers are hashed in the
+    caller's thread after the queued ones, so the order of the bytes is kept.
+    """
+
+    def __init__(self, digest: Any) -> None:
+        self.digest = digest
+        self._queued: collections.deque[Future] = collections.deque()
+
+    def update(self, data: Any) -> None:
+        if type(data) is bytes and len(data) >= 1 << 16:
+            while len(self._queued) >= _IN_FLIGHT:
+                self._queued.popleft().result()
+            self._queued.append(_executor().submit(self.digest.update, data))
+        else:
+            self._drain()
+            self.digest.update(data)
+
+    def _drain(self) -> None:
+        while self._queued:
+            self._queued.popleft().result()
+
+    def hexdigest(self) -> str:
+        self._drain()
+        return self.digest.hexdigest()
 
 
 def _mac(key: bytes) -> Any:
@@ -72,7 +115,7 @@ def _mac(key: bytes) -> Any:
     import blake3
 
     derived = blake3.blake3(key, derive_key_context="omegaml 2026 store key").digest()
-    return blake3.blake3(key=derived, max_threads=blake3.blake3.AUTO)
+    return _Overlapped(blake3.blake3(key=derived, max_threads=blake3.blake3.AUTO))
 
 
 class Seal:
@@ -162,20 +205,8 @@ def expectation(meta: "Metadata | None", blob: str, allow_unsigned: bool = False
 
 def hash_stream(stream: BinaryIO, digest: Any) -> None:
     """Feed every remaining byte of ``stream`` into ``digest``."""
-    buffer = bytearray(HASH_BUFFER)
-    view = memoryview(buffer)
-    readinto = getattr(stream, "readinto", None)
-    while True:
-        if readinto is not None:
-            n = readinto(view)
-            if not n:
-                return
-            digest.update(view[:n])
-        else:
-            chunk = stream.read(HASH_BUFFER)
-            if not chunk:
-                return
-            digest.update(chunk)
+    while chunk := stream.read(HASH_BUFFER):
+        digest.update(chunk)
 
 
 def verify_file(path: str, expect: Expectation) -> None:
