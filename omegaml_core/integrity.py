@@ -24,13 +24,14 @@ import hmac
 import io
 import os
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .errors import ConfigurationError, IntegrityError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from .metadata import Metadata
 
 CHECKSUM_ALGO = "xxh3_128"
@@ -69,12 +70,14 @@ def _checksum_hash() -> Any:
     return _Overlapped(xxhash.xxh3_128())
 
 
-_EXECUTOR: tuple[int, ThreadPoolExecutor] | None = None
+_EXECUTOR: "tuple[int, ThreadPoolExecutor] | None" = None
 _IN_FLIGHT = 4  # chunks queued per digest at most (bounds the memory held for hashing)
 
 
-def _executor() -> ThreadPoolExecutor:
+def _executor() -> "ThreadPoolExecutor":
     """One hashing thread per process (made again after a fork: threads do not survive one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     global _EXECUTOR
     if _EXECUTOR is None or _EXECUTOR[0] != os.getpid():
         _EXECUTOR = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="omegaml-hash"))
@@ -90,7 +93,7 @@ class _Overlapped:
 
     def __init__(self, digest: Any) -> None:
         self.digest = digest
-        self._queued: collections.deque[Future] = collections.deque()
+        self._queued: "collections.deque[Future]" = collections.deque()
 
     def update(self, data: Any) -> None:
         if type(data) is bytes and len(data) >= 1 << 16:
