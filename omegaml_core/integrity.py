@@ -159,13 +159,14 @@ class Expectation:
             return _mac(self.key)
         return _checksum_hash()
 
-    def check(self, digest: Any) -> None:
+    def check(self, digest: Any, streamed: bool = False) -> None:
         """Raise IntegrityError unless ``digest`` (fed with every byte of the blob) matches."""
         if not hmac.compare_digest(digest.hexdigest(), self.expected):
+            done = ("do not use the bytes read from this stream" if streamed else "so nothing was deserialized")
             raise IntegrityError(
                 f"{self.what}: blob {self.blob} does not match its {self.kind}; its bytes were changed or "
-                "truncated after they were written, so nothing was deserialized. Restore it from a previous "
-                "version ('name@N' for models) or a backup, or put it again; `om fsck` lists every damaged object."
+                f"truncated after they were written, {done}. Restore it from a previous version ('name@N' for "
+                "models) or a backup, or put it again; `om fsck` lists every damaged object."
             )
 
 
@@ -319,7 +320,7 @@ class VerifyingReader(io.RawIOBase):
             self.raw.seek(0)
             hash_stream(self.raw, self._digest)
             self.raw.seek(position)
-        self.expect.check(self._digest)
+        self.expect.check(self._digest, streamed=True)
         self._verified = True
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
