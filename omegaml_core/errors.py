@@ -55,3 +55,9 @@ class ContextNotServed(OmegaError, PermissionError):
 
 class KindChangeError(OmegaError, TypeError):
     """A put would silently change the kind of an existing object; nothing was written."""
+class IntegrityError(OmegaError, RuntimeError):
+    """Stored bytes do not match their checksum or signature; nothing was deserialized."""
+
+
+class LocationExistsError(OmegaError, FileExistsError):
+    """A new storage location's name is taken already; the existing bytes were not touched."""

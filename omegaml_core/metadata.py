@@ -28,6 +28,8 @@ class Metadata:
     the store frees exactly these when the object is replaced or dropped, so a
     backend that records its locations here never leaves orphans. ``uri`` is
     for objects whose bytes live elsewhere (a SQL database, say).
+    ``checksums`` and ``signatures`` map blob names to ``algo:hexdigest``
+    (see ``omegaml_core.integrity``); they travel with the blobs they describe.
     """
 
     name: str
@@ -42,6 +44,8 @@ class Metadata:
     collections: list[str] = field(default_factory=list)
     uri: str | None = None
     rev: str = field(default_factory=new_revision)
+    checksums: dict[str, str] = field(default_factory=dict)
+    signatures: dict[str, str] = field(default_factory=dict)
 
     def to_doc(self) -> dict[str, Any]:
         """The document stored in the metadata collection."""
@@ -52,6 +56,12 @@ class Metadata:
         """Build Metadata from a stored document, ignoring engine fields like ``_id``."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in doc.items() if k in known})
+
+    def keep_blob_digests(self, source: "Metadata | None" = None) -> None:
+        """Keep exactly the checksums and signatures of ``self.blobs`` (taken from ``source`` if given)."""
+        source = source or self
+        self.checksums = {b: source.checksums[b] for b in self.blobs if b in source.checksums}
+        self.signatures = {b: source.signatures[b] for b in self.blobs if b in source.signatures}
 
     def locations(self) -> set[tuple[str, str]]:
         """Every storage location this object owns, as ``(type, name)`` pairs."""

@@ -14,7 +14,6 @@ the bytes of the version readers may still be using.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -136,19 +135,25 @@ def split_projection(name: str) -> tuple[str, list[str] | None]:
 
 
 def storage_name(bucket: str, prefix: str, name: str, kind: str = "obj") -> str:
-    """A fresh storage name for one write of ``name``: ASCII, at most 60 characters.
+    """A fresh storage name for one write of ``name``: ASCII, at most 63 characters.
 
-    The readable part helps a human browsing the database; the hash ties it to
-    the object; the token (creation second, then random) makes every write's
-    location unique and tells garbage collection how old an unowned one is.
+    The readable part (kind and the start of the name) helps a human browsing
+    the database; the token is the creation second (so garbage collection can
+    tell how old an unowned location is) and 128 random bits, so that two
+    writes never pick the same location (engines also create it exclusively).
     """
-    digest = hashlib.sha1(f"{bucket}\0{prefix}\0{name}".encode()).hexdigest()[:12]
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:20] or "x"
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")[:8].strip("_") or "x"
     kind_slug = re.sub(r"[^A-Za-z0-9]+", "_", kind)[:10]
-    return f"om_{kind_slug}_{slug}_{digest}_{int(time.time()):08x}{secrets.token_hex(2)}"
+    return f"om_{kind_slug}_{slug}_{int(time.time()):08x}{random_token()}"
 
 
-_TOKEN = re.compile(r"_(?P<created>[0-9a-f]{8})[0-9a-f]{4}$")
+def random_token() -> str:
+    """The random part of a storage name: 128 bits as 32 hex digits."""
+    return secrets.token_hex(16)
+
+
+# the old form had 16 random bits (4 hex digits); names made by it still age the same way
+_TOKEN = re.compile(r"_(?P<created>[0-9a-f]{8})(?:[0-9a-f]{32}|[0-9a-f]{4})$")
 
 
 def storage_name_age(storage: str, now: float | None = None) -> float | None:

@@ -3,8 +3,9 @@
 A put travels down once: choose the backend, call the hooks, let the backend
 write new storage locations, then commit the Metadata with an atomic
 compare-and-swap. Only after the commit are the replaced version's locations
-freed, so a put that fails midway leaves the previous version readable, and
-of several concurrent writers exactly one version wins with nothing orphaned.
+retired (freed after a grace period, so readers of the old version finish), so
+a put that fails midway leaves the previous version readable, and of several
+concurrent writers exactly one version wins with nothing orphaned.
 """
 from __future__ import annotations
 
@@ -84,17 +85,13 @@ class OmegaStore:
 
     def list(self, pattern: str | None = None, hidden: bool = False, raw: bool = False) -> list:
         """Names in this store, sorted; ``pattern`` is a glob (``sales*``). ``raw=True`` gives Metadata."""
-        docs = self.engine.meta_find({"bucket": self.bucket, "prefix": self.prefix})
         pattern = unicodedata.normalize("NFC", pattern) if pattern else pattern
-        found = []
-        for doc in docs:
-            name = doc["name"]
-            if not hidden and any(part.startswith(".") for part in name.split("/")):
-                continue
-            if pattern and not fnmatch.fnmatchcase(name, pattern):
-                continue
-            found.append(Metadata.from_doc(doc) if raw else name)
-        return sorted(found, key=lambda m: m.name if raw else m)
+        start = _literal_prefix(pattern)
+        if not raw:
+            names = self.engine.meta_names(self.bucket, self.prefix, start)
+            return sorted(name for name in names if _listed(name, pattern, hidden))
+        metas = [Metadata.from_doc(d) for d in self.engine.meta_list(self.bucket, self.prefix, start)]
+        return sorted((m for m in metas if _listed(m.name, pattern, hidden)), key=lambda m: m.name)
 
     # --- choosing a backend -------------------------------------------------
     def backend(self, kind: str) -> "BaseBackend":
@@ -152,9 +149,10 @@ class OmegaStore:
             if append and current is not None:
                 draft.kind_meta = copy.deepcopy(current.kind_meta)
                 draft.blobs, draft.collections = list(current.blobs), list(current.collections)
+                draft.keep_blob_digests(current)
             before = current.locations() if current else set()
             try:
-                meta = backend.put(obj, name, draft, append=append and current is not None, **kwargs)
+                meta = backend.bind(draft).put(obj, name, draft, append=append and current is not None, **kwargs)
             except BaseException as exc:
                 self.engine.free(draft.locations() - before)
                 if isinstance(exc, Exception) and append and current is not None and self._changed(current):
@@ -210,6 +208,7 @@ class OmegaStore:
         For a replacing write the new bytes do not depend on the old version,
         so a conflict just retries the swap against whatever is current now.
         """
+        meta.keep_blob_digests()
         for attempt in range(MAX_COMMIT_ATTEMPTS):
             meta.rev, meta.modified = new_revision(), utcnow()
             try:
@@ -222,33 +221,30 @@ class OmegaStore:
                     meta.created = current.created
                 _backoff(attempt)
                 continue
-            if previous is not None:
-                self.engine.free(Metadata.from_doc(previous).locations() - meta.locations())
+            replaced = Metadata.from_doc(previous).locations() - meta.locations() if previous else set()
+            self.engine.retire(replaced)  # freed after the grace period: readers of the old version finish
             return meta
         raise ConcurrentWriteError(f"gave up writing {self.prefix}{meta.name} after {MAX_COMMIT_ATTEMPTS} conflicts")
 
     # --- reading ------------------------------------------------------------
-    def get(self, name: str, **kwargs: Any) -> Any:
-        """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can."""
+    def get(self, name: str, allow_unsigned: bool = False, **kwargs: Any) -> Any:
+        """The object stored as ``name``. ``'name[a,b]'`` selects columns where the backend can.
+
+        Every blob is verified before it is deserialized (IntegrityError if it
+        was damaged). With ``OMEGA_STORE_KEY`` set, objects without a valid
+        signature are refused unless ``allow_unsigned=True``.
+        """
         base, columns = split_projection(name)
         options = dict(kwargs)
         if columns is not None:
             kwargs["columns"] = columns
-        for attempt in range(3):
-            meta = self.metadata(base)
-            if attempt == 0:
-                options.pop("columns", None)  # the kernel's own option: backends that cannot select raise ValueError
-                self.backend(meta.kind).check_options("get", base, options, meta)
-            self.omega.hooks.before_get(self, meta, kwargs)
-            try:
-                obj = self.backend(meta.kind).get(base, meta, **kwargs)
-            except Exception:
-                # a concurrent put replaced (and freed) the version we were reading: read the new one
-                if attempt < 2 and self._changed(meta):
-                    continue
-                raise
-            return self.omega.hooks.after_get(self, meta, obj)
-        raise AssertionError("unreachable")
+        meta = self.metadata(base)
+        options.pop("columns", None)  # the kernel's own option: backends that cannot select raise ValueError
+        backend = self.backend(meta.kind).bind(meta, allow_unsigned)
+        backend.check_options("get", base, options, meta)
+        self.omega.hooks.before_get(self, meta, kwargs)
+        obj = backend.get(base, meta, **kwargs)
+        return self.omega.hooks.after_get(self, meta, obj)
 
     # --- dropping -----------------------------------------------------------
     def drop(self, name: str, force: bool = False) -> bool:
@@ -270,7 +266,7 @@ class OmegaStore:
                 self.backend(meta.kind).drop(meta.name, meta)
             except PluginError:
                 pass  # the plugin is broken or gone; its storage is still freed below
-            self.engine.free(meta.locations())
+            self.engine.retire(meta.locations())
             self.omega.hooks.after_drop(self, meta)
             return True
         raise ConcurrentWriteError(f"gave up dropping {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicts")
@@ -294,7 +290,7 @@ class OmegaStore:
         backend.check_options("promote", name, kwargs, meta)
         self.omega.hooks.before_promote(self, meta, target)
         current = target._current(target_name)
-        draft = backend.promote(target_name, meta, target, **kwargs)
+        draft = backend.bind(meta).promote(target_name, meta, target, **kwargs)
         if current is not None:
             draft.created = current.created
         try:
@@ -309,6 +305,22 @@ class OmegaStore:
         """True if ``other`` is this very store: same storage, bucket and prefix."""
         return (other.bucket, other.prefix) == (self.bucket, self.prefix) and \
             other.omega.config.storage_url == self.omega.config.storage_url
+
+
+def _listed(name: str, pattern: str | None, hidden: bool) -> bool:
+    if not hidden and any(part.startswith(".") for part in name.split("/")):
+        return False
+    return not pattern or fnmatch.fnmatchcase(name, pattern)
+
+
+def _literal_prefix(pattern: str | None) -> str:
+    """The part of a glob before its first wildcard: every match starts with it."""
+    if not pattern:
+        return ""
+    for i, char in enumerate(pattern):
+        if char in "*?[":
+            return pattern[:i]
+    return pattern
 
 
 def _backoff(attempt: int) -> None:

@@ -17,6 +17,10 @@ Rules for backend authors:
   freely. Collections are owned by one Metadata and may be mutated; refer to
   them through ``meta.collections`` only, because promotion copies them to new
   names in the same order.
+- Write blobs with ``write_blob`` and read them with ``read_blob``,
+  ``stream_blob`` or ``blob_source``: these record and verify every blob's
+  checksum (and signature, with ``OMEGA_STORE_KEY``), so a damaged or planted
+  blob raises IntegrityError before your deserializer sees a byte.
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Iterator
 
 from ..names import storage_name, validate_new_name
 from .options import refuse_unknown, signature_options
+from .. import integrity
+from ..names import storage_name
 
 if TYPE_CHECKING:
     from ..metadata import Metadata
@@ -52,6 +58,13 @@ class BaseBackend:
     def __init__(self, store: "OmegaStore", kind: str) -> None:
         self.store = store
         self.kind = kind
+        self._reading: "Metadata | None" = None
+        self._allow_unsigned = False
+
+    def bind(self, meta: "Metadata | None", allow_unsigned: bool = False) -> "BaseBackend":
+        """Verify blobs read by this instance against ``meta``'s checksums (the store does this)."""
+        self._reading, self._allow_unsigned = meta, allow_unsigned
+        return self
 
     @property
     def engine(self) -> Any:
@@ -117,16 +130,29 @@ class BaseBackend:
         draft = target.draft(name, meta.kind, attributes=copy.deepcopy(meta.attributes))
         draft.kind_meta = copy.deepcopy(meta.kind_meta)
         draft.uri = meta.uri
+        self.bind(meta, self._allow_unsigned)
+        shared = []
         for blob in meta.blobs:
-            if target.engine is not self.engine:
-                with self.engine.blob_reader(blob) as src, target.engine.blob_writer(blob) as dst:
-                    shutil.copyfileobj(src, dst, COPY_BUFFER)
             draft.blobs.append(blob)
+            if target.engine is self.engine or target.engine.blob_exists(blob):
+                # blobs are immutable and their names unique: share them, with their checksums
+                # (a blob copied to the target before, e.g. by an earlier promotion or a model version)
+                shared.append(blob)
+                continue
+            seal = integrity.Seal()
+            with self.read_blob(blob) as src, target.engine.blob_writer(blob) as dst:
+                shutil.copyfileobj(src, integrity.HashingWriter(dst, seal), COPY_BUFFER)
+            seal.record(draft, blob)
+        for blob in shared:
+            if blob in meta.checksums:
+                draft.checksums[blob] = meta.checksums[blob]
+            if blob in meta.signatures:
+                draft.signatures[blob] = meta.signatures[blob]
         for coll_name in meta.collections:
             source = self.engine.collection(coll_name)
             new_name = storage_name(target.bucket, target.prefix, name, self.kind)
             draft.collections.append(new_name)
-            dest = target.engine.collection(new_name)
+            dest = target.engine.create_collection(new_name)
             batch: list[dict] = []
             for doc in source.find({}):
                 doc.pop("_id", None)
@@ -147,24 +173,67 @@ class BaseBackend:
 
     @contextlib.contextmanager
     def write_blob(self, meta: "Metadata") -> Iterator[tuple[str, BinaryIO]]:
-        """``with self.write_blob(meta) as (blob, fh): fh.write(...)``: a new blob, owned by ``meta``."""
+        """``with self.write_blob(meta) as (blob, fh): fh.write(...)``: a new blob, owned by ``meta``.
+
+        Its checksum (and signature) is computed while it is written and recorded in ``meta``.
+        The stream is not seekable; ``tell()`` works.
+        """
         name = self.new_blob_name(meta)
+        if not integrity.ENABLED:
+            with self.engine.blob_writer(name) as writer:
+                yield name, writer
+            return
+        seal = integrity.Seal()
         with self.engine.blob_writer(name) as writer:
-            yield name, writer
+            yield name, integrity.HashingWriter(writer, seal)
+        seal.record(meta, name)
+
+    def _expect(self, name: str) -> "integrity.Expectation | None":
+        return integrity.expectation(self._reading, name, self._allow_unsigned)
 
     def read_blob(self, name: str) -> BinaryIO:
-        """A seekable binary stream over a blob; close it (or use ``with``)."""
-        return self.engine.blob_reader(name)
+        """A seekable binary stream over a blob, verified whole before it is returned; close it (or use ``with``).
+
+        Raises IntegrityError if the blob does not match its checksum or signature.
+        """
+        expect = self._expect(name)
+        reader = self.engine.blob_reader(name)
+        if expect is None:
+            return reader
+        try:
+            if self.engine.blob_local_path(name) is not None:
+                return integrity.verify_seekable(reader, expect)  # a local file: hashing it is a read from cache
+            return integrity.verified_copy(reader, expect)
+        except BaseException:
+            reader.close()
+            raise
+
+    def stream_blob(self, name: str) -> BinaryIO:
+        """A seekable stream over a blob that is verified as it is read.
+
+        For bytes handed to the user as they are (``python.file``): the read that
+        reaches the end raises IntegrityError if the blob does not match. Use
+        ``read_blob`` for bytes that go to a deserializer.
+        """
+        expect = self._expect(name)
+        reader = self.engine.blob_reader(name)
+        return reader if expect is None else integrity.VerifyingReader(reader, expect)
 
     def blob_source(self, name: str) -> Any:
-        """A local path to the blob where the engine has one, else an open stream (for Arrow and friends)."""
-        return self.engine.blob_local_path(name) or self.engine.blob_reader(name)
+        """A verified local path to the blob where the engine has one, else a verified stream (for Arrow and friends)."""
+        path = self.engine.blob_local_path(name)
+        if path is None:
+            return self.read_blob(name)
+        expect = self._expect(name)
+        if expect is not None:
+            integrity.verify_file(path, expect)
+        return path
 
     def new_collection(self, meta: "Metadata") -> Any:
         """A new empty row collection owned by ``meta`` (pymongo-like API)."""
         name = storage_name(meta.bucket, meta.prefix, meta.name, self.kind)
         meta.collections.append(name)
-        return self.engine.collection(name)
+        return self.engine.create_collection(name)
 
     def collection(self, meta: "Metadata", index: int = 0) -> Any:
         """The ``index``-th row collection owned by ``meta``."""

@@ -16,7 +16,9 @@ class PythonFileBackend(BaseDataBackend):
     ``put`` accepts bytes, a readable binary file-like object, a ``pathlib.Path``
     or a str naming an existing local file. ``get`` returns a readable, seekable
     binary stream (close it, or use ``with``); ``get(name, path=...)`` streams
-    into a local file instead and returns its Path.
+    into a local file instead and returns its Path. The stream checks the blob's
+    checksum as it goes: the read that reaches the end raises IntegrityError
+    if the bytes were damaged.
     """
 
     priority = -20
@@ -49,13 +51,17 @@ class PythonFileBackend(BaseDataBackend):
     def get(self, name: str, meta: Any, path: str | os.PathLike | None = None, **kwargs: Any) -> Any:
         if kwargs.get("columns"):
             raise ValueError("python.file cannot select columns")
-        reader = self.read_blob(meta.blobs[0])
+        reader = self.stream_blob(meta.blobs[0])  # verified as it is read: the end raises if damaged
         if path is None:
             return reader
         target = Path(path)
         tmp = target.with_name(f".{target.name}.part")
-        with reader, open(tmp, "wb") as out:
-            shutil.copyfileobj(reader, out, COPY_BUFFER)
+        try:
+            with reader, open(tmp, "wb") as out:
+                shutil.copyfileobj(reader, out, COPY_BUFFER)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, target)
         return target
 

@@ -8,14 +8,18 @@ never import a database driver.
 from __future__ import annotations
 
 import contextlib
+import os
+import time
 from abc import ABC, abstractmethod
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from ..config import redact_url
-from ..errors import ConcurrentWriteError
+from ..errors import ConcurrentWriteError, ConfigurationError
 from ..names import storage_name_age
 
 META_COLLECTION = "omega_metadata"
+RETIRED_COLLECTION = "omega_retired"  # locations replaced or dropped, freed after the grace period
+DEFAULT_GRACE_SECONDS = 600
 STORAGE_PREFIX = "om_"  # every collection and blob the kernel allocates starts with this
 
 
@@ -25,6 +29,7 @@ class StorageEngine(ABC):
     def __init__(self, url: str, **options: Any) -> None:
         self.url = url
         self.options = options
+        self._last_sweep = 0.0
 
     @property
     def display_url(self) -> str:
@@ -47,6 +52,15 @@ class StorageEngine(ABC):
     def meta_find(self, query: dict[str, Any]) -> Iterable[dict[str, Any]]:
         """Metadata documents matching an equality query (values are data, never operators)."""
         return self.meta_collection.find(literal_query(query))
+
+    def meta_list(self, bucket: str, prefix: str, name_prefix: str = "") -> Iterable[dict[str, Any]]:
+        """Metadata documents of one store whose names start with ``name_prefix`` (an index range scan)."""
+        return self.meta_collection.find(_list_query(bucket, prefix, name_prefix))
+
+    def meta_names(self, bucket: str, prefix: str, name_prefix: str = "") -> list[str]:
+        """The names ``meta_list`` would return, without loading the documents."""
+        found = self.meta_collection.find(_list_query(bucket, prefix, name_prefix), {"name": 1, "_id": 0})
+        return [doc["name"] for doc in found]
 
     def meta_referencing(self, field: str, values: list[str]) -> set[str]:
         """Which of ``values`` appear in the list ``field`` of any metadata document (one query)."""
@@ -72,6 +86,10 @@ class StorageEngine(ABC):
     @abstractmethod
     def collection(self, name: str) -> Any:
         """A pymongo-like collection for row data."""
+
+    @abstractmethod
+    def create_collection(self, name: str) -> Any:
+        """A new, empty collection; LocationExistsError (touching nothing) if ``name`` exists."""
 
     @abstractmethod
     def drop_collection(self, name: str) -> None: ...
@@ -100,6 +118,14 @@ class StorageEngine(ABC):
         """
         return None
 
+    def blob_exists(self, name: str) -> bool:
+        """True if the blob ``name`` is stored (engines may answer faster than opening it)."""
+        try:
+            self.blob_reader(name).close()
+        except FileNotFoundError:
+            return False
+        return True
+
     @abstractmethod
     def blob_delete(self, name: str) -> None: ...
 
@@ -118,9 +144,14 @@ class StorageEngine(ABC):
         self._finish_blob_writer(writer, ok=True)
 
     # --- shared logic -------------------------------------------------------
-    def free(self, locations: Iterable[tuple[str, str]]) -> None:
-        """Delete storage locations that no metadata document owns any more."""
+    def free(self, locations: Iterable[tuple[str, str]]) -> list[str]:
+        """Delete storage locations that no metadata document owns any more; returns what was deleted.
+
+        Only for locations no reader can have seen (a write that was never
+        committed); replaced and dropped versions go through ``retire``.
+        """
         locations = set(locations)
+        freed: list[str] = []
         blobs = sorted(name for what, name in locations if what == "blob")
         collections = sorted(name for what, name in locations if what == "collection")
         if blobs:
@@ -128,11 +159,52 @@ class StorageEngine(ABC):
             for name in blobs:
                 if name not in still_owned:
                     self.blob_delete(name)
+                    freed.append(name)
         if collections:
             still_owned = self.meta_referencing("collections", collections)
             for name in collections:
                 if name not in still_owned:
                     self.drop_collection(name)
+                    freed.append(name)
+        return freed
+
+    # --- freeing replaced versions after a grace period -----------------------
+    @property
+    def retired(self) -> Any:
+        """The collection of replaced or dropped locations waiting for their grace period to pass."""
+        return self.collection(RETIRED_COLLECTION)
+
+    def retire(self, locations: Iterable[tuple[str, str]]) -> None:
+        """Free ``locations`` (of a replaced or dropped version) once the grace period has passed.
+
+        A reader that read the old Metadata keeps reading the old bytes to the
+        end; nothing is freed while a version is younger than ``grace_seconds()``.
+        Frees what earlier calls retired and is past the grace period (at most
+        once per minute, or every time when the grace period is 0).
+        """
+        now = time.time()
+        docs = [{"what": what, "name": name, "at": now} for what, name in sorted(set(locations))]
+        if docs:
+            self.retired.insert_many(docs)
+        grace = grace_seconds()
+        if now - self._last_sweep >= min(grace, 60):
+            self._last_sweep = now
+            self.free_retired(grace)
+
+    def free_retired(self, grace: float | None = None) -> list[str]:
+        """Free retired locations older than ``grace`` seconds that no Metadata owns; returns what was freed."""
+        grace = grace_seconds() if grace is None else grace
+        due = list(self.retired.find({"at": {"$lte": time.time() - grace}}))
+        if not due:
+            return []
+        freed = self.free({(d["what"], d["name"]) for d in due})
+        for doc in due:
+            self.retired.delete_one({"_id": doc["_id"]})
+        return freed
+
+    def retired_locations(self) -> set[tuple[str, str]]:
+        """Locations waiting for their grace period (still readable, owned by no current Metadata)."""
+        return {(d["what"], d["name"]) for d in self.retired.find({})}
 
     def orphans(self) -> set[tuple[str, str]]:
         """Storage locations that no metadata document owns (left by a killed writer)."""
@@ -141,7 +213,7 @@ class StorageEngine(ABC):
             owned |= {("blob", b) for b in doc.get("blobs", [])}
             owned |= {("collection", c) for c in doc.get("collections", [])}
         present = {("blob", b) for b in self.list_blobs()} | {("collection", c) for c in self.list_collections()}
-        return present - owned
+        return present - owned - self.retired_locations()
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what killed writers left behind, if older than ``min_age_seconds``.
@@ -150,16 +222,18 @@ class StorageEngine(ABC):
         threshold protects writes in flight in other processes (their bytes
         exist before their Metadata is committed). A collection's age is read
         from its storage name; one whose name carries no time is left alone
-        (``orphans()`` still lists it). Returns what was removed.
+        (``orphans()`` still lists it). Retired locations are freed once past
+        the grace period, never earlier. Returns what was removed.
         """
-        removed = []
-        owned = self.meta_referencing("blobs", self.list_blobs())
+        removed = self.free_retired()
+        waiting = {name for _, name in self.retired_locations()}
+        owned = self.meta_referencing("blobs", self.list_blobs()) | waiting
         for name, age in self._blob_ages():
             if age >= min_age_seconds and name not in owned:
                 self.blob_delete(name)
                 removed.append(name)
         collections = self.list_collections()
-        owned = self.meta_referencing("collections", collections)
+        owned = self.meta_referencing("collections", collections) | waiting
         for name in collections:
             age = storage_name_age(name)
             if name not in owned and age is not None and age >= min_age_seconds:
@@ -179,6 +253,20 @@ class StorageEngine(ABC):
         """Release connections; the engine reconnects on next use."""
 
 
+def grace_seconds() -> float:
+    """How long replaced and dropped versions stay readable: ``OMEGA_GRACE_SECONDS`` (default 600)."""
+    raw = os.environ.get("OMEGA_GRACE_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_GRACE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ConfigurationError(f"OMEGA_GRACE_SECONDS={raw!r} is not a number of seconds >= 0")
+    return value
+
+
 def check_rev(key: dict[str, Any], current: dict[str, Any] | None, expected_rev: str | None) -> None:
     """Raise ConcurrentWriteError unless ``current`` is at ``expected_rev`` (None: absent)."""
     found = current.get("rev") if current else None
@@ -187,6 +275,13 @@ def check_rev(key: dict[str, Any], current: dict[str, Any] | None, expected_rev:
             f"{key['prefix']}{key['name']} in bucket {key['bucket']!r} changed while writing "
             f"(expected revision {expected_rev}, found {found}); nothing was changed"
         )
+
+
+def _list_query(bucket: str, prefix: str, name_prefix: str) -> dict[str, Any]:
+    query: dict[str, Any] = literal_query({"bucket": bucket, "prefix": prefix})
+    if name_prefix:
+        query["name"] = {"$gte": str(name_prefix), "$lt": str(name_prefix) + "\U0010ffff"}
+    return query
 
 
 def literal_query(query: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,19 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import ConfigurationError, StorageUnavailable
+from ..errors import ConfigurationError, LocationExistsError, StorageUnavailable
 from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev
+
+# Lookups by bucket+prefix+name in plain SQL: neosqlite's translation of an
+# equality query (it also matches array elements) cannot use the unique index.
+# The expressions must be exactly those of neosqlite's index on the three keys.
+_KEY_SQL = ("json_extract(data, '$.bucket') = ? AND json_extract(data, '$.prefix') = ?")
+_META_GET_SQL = f"SELECT id, _id, data FROM {META_COLLECTION} WHERE {_KEY_SQL} AND json_extract(data, '$.name') = ?"
+_RANGE_SQL = (f"FROM {META_COLLECTION} WHERE {_KEY_SQL} "
+              "AND json_extract(data, '$.name') >= ? AND json_extract(data, '$.name') < ? "
+              "ORDER BY json_extract(data, '$.name')")
+_META_LIST_SQL = f"SELECT id, _id, data {_RANGE_SQL}"
+_META_NAMES_SQL = f"SELECT json_extract(data, '$.name') {_RANGE_SQL}"  # answered from the index alone
 
 _TMP_PREFIX = ".tmp-"
 
@@ -69,6 +80,20 @@ class EmbeddedEngine(StorageEngine):
     def meta_collection(self) -> Any:
         return self.conn[META_COLLECTION]
 
+    def meta_get(self, bucket: str, prefix: str, name: str) -> dict[str, Any] | None:
+        conn = self.conn
+        row = conn.db.execute(_META_GET_SQL, (str(bucket), str(prefix), str(name))).fetchone()
+        return None if row is None else conn[META_COLLECTION]._load_with_stored_id(row[0], row[2], row[1])
+
+    def meta_list(self, bucket: str, prefix: str, name_prefix: str = "") -> list[dict[str, Any]]:
+        conn = self.conn
+        rows = conn.db.execute(_META_LIST_SQL, _range(bucket, prefix, name_prefix)).fetchall()
+        load = conn[META_COLLECTION]._load_with_stored_id
+        return [load(row[0], row[2], row[1]) for row in rows]
+
+    def meta_names(self, bucket: str, prefix: str, name_prefix: str = "") -> list[str]:
+        return [row[0] for row in self.conn.db.execute(_META_NAMES_SQL, _range(bucket, prefix, name_prefix))]
+
     def _transaction(self):
         return _ImmediateTransaction(self.conn.db)
 
@@ -93,6 +118,13 @@ class EmbeddedEngine(StorageEngine):
     def collection(self, name: str) -> Any:
         return self.conn[name]
 
+    def create_collection(self, name: str) -> Any:
+        conn = self.conn
+        with self._transaction():
+            if conn.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone():
+                raise LocationExistsError(f"collection {name!r} exists already in {self.path}; nothing was changed")
+            return conn[name]
+
     def drop_collection(self, name: str) -> None:
         self.conn.drop_collection(name)
 
@@ -115,9 +147,16 @@ class EmbeddedEngine(StorageEngine):
     def _finish_blob_writer(self, writer: BinaryIO, ok: bool) -> None:
         tmp = Path(writer.name)
         writer.close()
-        if ok:
-            os.replace(tmp, writer._omega_final)  # type: ignore[attr-defined]
-        else:
+        try:
+            if ok:
+                # a hard link fails if the name exists: a blob is never overwritten (os.replace would)
+                os.link(tmp, writer._omega_final)  # type: ignore[attr-defined]
+        except FileExistsError:
+            raise LocationExistsError(
+                f"blob {writer._omega_final.name!r} exists already in {self.blob_dir}; "  # type: ignore[attr-defined]
+                "it was left untouched and this write was discarded. Retry the put."
+            ) from None
+        finally:
             tmp.unlink(missing_ok=True)
 
     def blob_reader(self, name: str) -> BinaryIO:
@@ -153,6 +192,10 @@ class EmbeddedEngine(StorageEngine):
         if conn is not None and self._local.pid == os.getpid():
             conn.close()
         self._local = threading.local()
+
+
+def _range(bucket: str, prefix: str, name_prefix: str) -> tuple[str, str, str, str]:
+    return str(bucket), str(prefix), str(name_prefix), str(name_prefix) + "\U0010ffff"
 
 
 def _pin_text_json(db: Any) -> None:

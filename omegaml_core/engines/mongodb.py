@@ -6,7 +6,7 @@ import os
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
-from ..errors import ConcurrentWriteError, StorageUnavailable
+from ..errors import ConcurrentWriteError, LocationExistsError, StorageUnavailable
 from .base import META_COLLECTION, STORAGE_PREFIX, StorageEngine, check_rev, literal_query
 
 GRIDFS_BUCKET = "omegablobs"
@@ -43,6 +43,10 @@ class MongoEngine(StorageEngine):
             db[META_COLLECTION].create_index(
                 [("bucket", 1), ("prefix", 1), ("name", 1)], unique=True, name="omega_key"
             )
+            # locations are found by these when freeing: index them (multikey) instead of scanning
+            db[META_COLLECTION].create_index([("blobs", 1)], name="omega_blobs")
+            db[META_COLLECTION].create_index([("collections", 1)], name="omega_collections")
+            _unique_blob_names(db)
         except PyMongoError as exc:
             from ..tls import tls_reason
 
@@ -110,6 +114,16 @@ class MongoEngine(StorageEngine):
     def collection(self, name: str) -> Any:
         return self.db[name]
 
+    def create_collection(self, name: str) -> Any:
+        from pymongo.errors import CollectionInvalid, OperationFailure
+
+        try:
+            return self.db.create_collection(name)
+        except (CollectionInvalid, OperationFailure) as exc:
+            if name in self.db.list_collection_names(filter={"name": {"$eq": name}}):
+                raise LocationExistsError(f"collection {name!r} exists already; nothing was changed") from None
+            raise exc
+
     def drop_collection(self, name: str) -> None:
         self.db.drop_collection(name)
 
@@ -118,20 +132,39 @@ class MongoEngine(StorageEngine):
 
     # --- blobs --------------------------------------------------------------
     def _open_blob_writer(self, name: str) -> BinaryIO:
+        if self._blob_exists(name):  # the unique index catches a race at close; this saves the upload
+            raise self._exists(name)
         return _UploadStream(self.fs.open_upload_stream(name))
 
+    def _blob_exists(self, name: str) -> bool:
+        return self.db[f"{GRIDFS_BUCKET}.files"].find_one({"filename": {"$eq": name}}, {"_id": 1}) is not None
+
+    @staticmethod
+    def _exists(name: str) -> LocationExistsError:
+        return LocationExistsError(f"blob {name!r} exists already in GridFS bucket {GRIDFS_BUCKET}; it was left "
+                                   "untouched and this write was discarded. Retry the put.")
+
     def _finish_blob_writer(self, writer: Any, ok: bool) -> None:
+        from gridfs.errors import FileExists
+        from pymongo.errors import DuplicateKeyError, OperationFailure
+
         upload = writer.upload
         if ok:
-            upload.close()
-            return
-        from pymongo.errors import OperationFailure
+            try:
+                upload.close()
+                return
+            except (DuplicateKeyError, FileExists):
+                self._discard_chunks(upload._id)
+                raise self._exists(upload.filename) from None
 
         try:
             upload.abort()
         except OperationFailure:
             # nx-27017 refuses to delete a files document that was never written; the chunks are what matter
-            self.db[f"{GRIDFS_BUCKET}.chunks"].delete_many({"files_id": {"$eq": upload._id}})
+            self._discard_chunks(upload._id)
+
+    def _discard_chunks(self, files_id: Any) -> None:
+        self.db[f"{GRIDFS_BUCKET}.chunks"].delete_many({"files_id": {"$eq": files_id}})
 
     def blob_reader(self, name: str) -> BinaryIO:
         import gridfs
@@ -185,6 +218,20 @@ class MongoEngine(StorageEngine):
         if self._state is not None and self._state[0] == os.getpid():
             self._state[1].close()
         self._state = None
+
+
+def _unique_blob_names(db: Any) -> None:
+    """A unique index on GridFS file names: a colliding upload fails instead of shadowing the first blob.
+
+    A store that already holds duplicate names (written before this index)
+    keeps working without it; the writer's pre-check still refuses a taken name.
+    """
+    from pymongo.errors import OperationFailure
+
+    try:
+        db[f"{GRIDFS_BUCKET}.files"].create_index([("filename", 1)], unique=True, name="omega_unique_filename")
+    except OperationFailure:
+        pass
 
 
 class _UploadStream(io.RawIOBase):

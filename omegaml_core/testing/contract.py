@@ -19,12 +19,17 @@ embedded engine and on MongoDB over the wire.
 """
 from __future__ import annotations
 
+import os
+import random
+import signal
+import time
 from typing import Any
 
 import pytest
 
-from ..errors import InvalidNameError, ObjectNotFound
+from ..errors import IntegrityError, InvalidNameError, ObjectNotFound
 from ..names import MAX_NAME_LENGTH
+from .tampering import flip_byte, truncate
 
 BAD_NAMES = ["", "   ", "../escape", "a/../../b", "/abs", "a\x00b", "tab\there", "x" * (MAX_NAME_LENGTH + 1),
              "back\\slash", "a//b", "with[brackets]", "looks\u200blike", "clf@1", ".versions/clf/v1"]
@@ -38,6 +43,8 @@ class BackendContract:
     store: str = "datasets"
     #: Set False for a kind that is only used with ``kind=...`` (never chosen automatically).
     auto_selected: bool = True
+    #: How often ``test_killed_writers_leave_a_written_version_intact`` kills a writer.
+    kills: int = 30
 
     def samples(self) -> list[Any]:
         raise NotImplementedError("return at least two different sample objects")
@@ -198,3 +205,47 @@ class BackendContract:
         monkeypatch.undo()
         self.assert_same(first, self.get(store, "survivor"))
         assert self.storage_snapshot(omega) == before
+
+    # --- integrity ------------------------------------------------------------
+    def _damaged(self, omega: Any, damage: Any) -> None:
+        store = self._store(omega)
+        meta = self.put(store, self.samples()[0], "damaged")
+        if not meta.blobs:
+            pytest.skip(f"{self.kind} stores no blobs")
+        damage(omega.engine, meta.blobs[0])
+        with pytest.raises(IntegrityError, match="does not match"):
+            self.get(store, "damaged")
+
+    def test_a_flipped_byte_raises_integrity_error(self, omega: Any) -> None:
+        self._damaged(omega, flip_byte)
+
+    def test_a_truncated_blob_raises_integrity_error(self, omega: Any) -> None:
+        self._damaged(omega, truncate)
+
+    def test_killed_writers_leave_a_written_version_intact(self, omega: Any) -> None:
+        """A writer killed (SIGKILL) at a random point leaves a readable version and nothing fsck objects to."""
+        from ..fsck import check
+
+        store, samples = self._store(omega), self.samples()[:2]
+        self.put(store, samples[0], "killed")
+        started = time.perf_counter()
+        self.put(store, samples[1], "killed")
+        duration = time.perf_counter() - started
+        for _ in range(self.kills):
+            pid = os.fork()
+            if pid == 0:  # the child writes until it is killed
+                try:
+                    for i in range(1000):
+                        self.put(store, samples[i % 2], "killed")
+                finally:
+                    os._exit(0)
+            time.sleep(random.uniform(0, duration * 2))
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        current = self.get(store, "killed")
+        try:
+            self.assert_same(samples[0], current)
+        except AssertionError:
+            self.assert_same(samples[1], current)
+        omega.engine.collect_garbage(min_age_seconds=0)
+        assert [str(f) for f in check(omega.engine) if f.is_problem] == []

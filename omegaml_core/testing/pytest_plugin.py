@@ -4,9 +4,14 @@
 the embedded engine on a temporary file, and MongoDB over the wire (a local
 nx-27017 stand-in the fixture starts itself, or ``OMEGA_TEST_MONGO_URL``).
 Select one engine with ``-m "not mongo"`` or ``--omega-engines=embedded``.
+
+Tests run with ``OMEGA_GRACE_SECONDS=0`` unless it is set: replaced and
+dropped versions are freed at once, so a test can check that nothing is left
+behind. Tests of concurrent readers set a grace period themselves.
 """
 from __future__ import annotations
 
+import os
 import secrets
 
 import pytest
@@ -20,6 +25,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("OMEGA_GRACE_SECONDS", "0")
     config.addinivalue_line("markers", "mongo: test runs against the MongoDB engine")
 
 
