@@ -102,7 +102,7 @@ def run() -> list[Ratio]:
             def bare_with_round_trip(i: int) -> float:
                 start = time.perf_counter()
                 _bare(ops.accounts, f"rt{i}")
-                ops.omega.runtime.require(env["OMEGA_OPS_LABEL"]).ping(timeout=60)
+                ops.omega.runtime.require(env["OMEGA_OPS_LABEL"]).ping().get(timeout=60)
                 return time.perf_counter() - start
 
             base = _median([bare_with_round_trip(i) for i in range(ROUNDS)])

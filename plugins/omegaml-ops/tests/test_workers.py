@@ -115,6 +115,6 @@ def test_task_seconds_on_a_worker_are_counted_for_the_owner_of_the_bucket(stack)
     ops, _ = stack
     new = signup(ops, "erin")
     ops.wait(new.command.id, timeout=60)
-    ops.omega[new.bucket].runtime.require(os.environ["OMEGA_OPS_LABEL"]).ping(timeout=60)
+    ops.omega[new.bucket].runtime.require(os.environ["OMEGA_OPS_LABEL"]).ping().get(timeout=60)
     usage = report(ops.engine, "erin", datetime.now(timezone.utc).strftime("%Y-%m"))
     assert usage["total"]["task_seconds"] > 0
