@@ -133,7 +133,7 @@ class OmegaStore:
         ``append=True`` appends where the backend supports it. Attributes are
         merged into the existing ones. ``name`` must pass ``validate_new_name``.
         """
-        name = validate_new_name(name)
+        name = self._put_name(obj, validate_new_name(name), kind, kwargs)
         if attributes is not None and not isinstance(attributes, dict):
             raise TypeError(f"attributes must be a dict, got {type(attributes).__name__}")
         doc = self._meta_doc(name)
@@ -172,6 +172,15 @@ class OmegaStore:
             self.omega.hooks.after_put(self, meta)
             return meta
         raise ConcurrentWriteError(f"gave up appending to {self.prefix}{name} after {MAX_COMMIT_ATTEMPTS} conflicting writes")
+
+    def _put_name(self, obj: Any, name: str, kind: str | None, kwargs: dict) -> str:
+        """The name a put stores under: the backend's ``stored_name`` (a notebook ``report`` as ``report.ipynb``)."""
+        try:
+            cls = self.omega.registry.backend_class(kind or self.select_kind(obj, name, **kwargs))
+        except (UnsupportedObjectError, PluginError):
+            return name  # the put itself says what is wrong
+        stored = cls.stored_name(self.prefix, name)
+        return name if stored == name else validate_new_name(stored)
 
     def _kind_for_put(self, obj: Any, name: str, kind: str | None, current: Metadata | None,
                       append: bool, kwargs: dict) -> str:

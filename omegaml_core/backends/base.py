@@ -96,6 +96,16 @@ class BaseBackend:
         return False
 
     @classmethod
+    def stored_name(cls, prefix: str, name: str) -> str:
+        """The name a put of ``name`` in the store with ``prefix`` stores under; the default is ``name``.
+
+        Override it to add a conventional suffix (omegaml-notebook stores job
+        ``report`` as ``report.ipynb``); pair it with an ``omega_resolve_name``
+        hook so that reads of ``name`` find it.
+        """
+        return name
+
+    @classmethod
     def supports_replacing(cls, obj: Any, name: str, current: "Metadata", **kwargs: Any) -> bool:
         """True if ``obj`` may replace (or extend) ``current``, an object of this kind, keeping the kind.
 

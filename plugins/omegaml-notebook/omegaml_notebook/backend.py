@@ -47,14 +47,17 @@ class NotebookBackend(BaseDataBackend):
         nbformat = sys.modules.get("nbformat")
         return nbformat is not None and isinstance(obj, nbformat.NotebookNode) and "cells" in obj
 
+    @classmethod
+    def stored_name(cls, prefix: str, name: str) -> str:
+        """Jobs are stored with ``.ipynb``, as omega|ml does (``report`` becomes ``report.ipynb``)."""
+        return stored_name(name) if prefix == JOBS_PREFIX and not name.endswith(SUFFIX) else name
+
     def put(self, obj: Any, name: str, meta: Any, append: bool = False, **kwargs: Any) -> Any:
         import nbformat
 
         if append:
             raise ValueError(f"{KIND} cannot append to {name!r}; put the whole notebook")
         nb = read_notebook(obj, name)
-        if self.store.prefix == JOBS_PREFIX and not name.endswith(SUFFIX):
-            self._rename(meta, stored_name(name))
         meta.blobs = []
         with self.write_blob(meta) as (_, fh):
             fh.write(nbformat.writes(nb).encode("utf-8"))
@@ -63,14 +66,6 @@ class NotebookBackend(BaseDataBackend):
         meta.kind_meta = {"nbformat": nb.nbformat, "cells": len(nb.cells), "code_cells": len(code),
                           "parameters_cell": tagged[0] if tagged else None}
         return meta
-
-    def _rename(self, meta: Any, name: str) -> None:
-        """Store under ``name`` instead, keeping that object's attributes (the store's commit swaps it atomically)."""
-        meta.name = name
-        existing = self.engine.meta_get(meta.bucket, meta.prefix, name)
-        if existing is not None:
-            meta.attributes = {**existing.get("attributes", {}), **meta.attributes}
-            meta.created = existing.get("created", meta.created)
 
     def get(self, name: str, meta: Any, **kwargs: Any) -> Any:
         import nbformat
