@@ -25,7 +25,7 @@ HERE = Path(__file__).parent
 PLUGINS = sorted(p.name[len("omegaml-"):] for p in (HERE / "plugins").glob("omegaml-*") if (p / "pyproject.toml").exists())
 #: Local plugins a plugin's tests need besides itself (installed by path, not from an index).
 LOCAL_PLUGIN_DEPS = {"sklearn": ["pandas"], "sql": ["pandas"], "keras": ["pandas"], "server": ["pandas", "sklearn"],
-                     "ops": ["pandas", "server"]}
+                     "ops": ["pandas", "server"], "notebook": ["server"], "scripts": ["server"]}
 
 
 @nox.session(python=PYTHON)
