@@ -121,7 +121,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         return 0
     for dist in report:
         print(f"{dist['distribution']} {dist['version']}")
-        for label in ("kinds", "hooks", "tasks", "engines", "commands", "api"):
+        for label in ("kinds", "hooks", "tasks", "engines", "commands", "api", "ui"):
             if dist.get(label):
                 print(f"  {label}: {', '.join(dist[label])}")
         for error in dist["errors"]:

@@ -2,7 +2,8 @@
 
 Groups: ``omegaml.backends`` (name = kind), ``omegaml.hooks``,
 ``omegaml.tasks``, ``omegaml.engines`` (name = URL scheme), ``omegaml.cli``
-(commands added to ``om``) and ``omegaml.api`` (routes a server mounts). Entry points
+(commands added to ``om``), ``omegaml.api`` (routes a server mounts) and ``omegaml.ui``
+(pages a server's web UI mounts). Entry points
 are listed through stevedore once per process and each one is imported the
 first time it is needed, so ``om.datasets.list()`` imports no backend at all.
 A plugin that fails to import is recorded with its error and distribution;
@@ -22,10 +23,11 @@ from .errors import KindConflictError, PluginError, UnknownKindError
 log = logging.getLogger(__name__)
 
 BACKENDS, HOOKS, TASKS, ENGINES = "omegaml.backends", "omegaml.hooks", "omegaml.tasks", "omegaml.engines"
-CLI, API = "omegaml.cli", "omegaml.api"
-GROUPS = (BACKENDS, HOOKS, TASKS, ENGINES, CLI, API)
+CLI, API, UI = "omegaml.cli", "omegaml.api", "omegaml.ui"
+GROUPS = (BACKENDS, HOOKS, TASKS, ENGINES, CLI, API, UI)
 #: How ``report()`` labels each group.
-REPORT_LABELS = {BACKENDS: "kinds", HOOKS: "hooks", TASKS: "tasks", ENGINES: "engines", CLI: "commands", API: "api"}
+REPORT_LABELS = {BACKENDS: "kinds", HOOKS: "hooks", TASKS: "tasks", ENGINES: "engines", CLI: "commands",
+                 API: "api", UI: "ui"}
 
 #: Which distribution provides objects of a type, by the top-level module of the type.
 INSTALL_HINTS = {
@@ -166,6 +168,10 @@ class Registry:
     def api_extensions(self) -> list[tuple[str, Any]]:
         """``(name, routes)`` for every ``omegaml.api`` entry point that loads (for a server to mount)."""
         return [(e.name, obj) for e, obj in self.loaded(API)]
+
+    def ui_extensions(self) -> list[tuple[str, Any]]:
+        """``(name, pages)`` for every ``omegaml.ui`` entry point that loads (for a server's web UI to mount)."""
+        return [(e.name, obj) for e, obj in self.loaded(UI)]
 
     def report(self, load: bool = True) -> list[dict[str, Any]]:
         """Installed plugin distributions: version, what they provide, and load errors."""

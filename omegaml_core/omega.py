@@ -61,6 +61,10 @@ class Omega:
                 return store
         raise ValueError(f"unknown prefix {prefix!r}; use one of {', '.join(PREFIXES.values())}")
 
+    def buckets(self) -> list[str]:
+        """The buckets of this storage that hold at least one object, sorted."""
+        return self.engine.meta_buckets()
+
     def plugins(self) -> list[dict[str, Any]]:
         """Installed plugin distributions, what they provide, and their load errors."""
         report = self.registry.report()

@@ -132,3 +132,14 @@ def test_the_embedded_engine_stores_text_json_whatever_sqlite_the_process_has(tm
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'om%'")]
         stored_as = {row[0] for t in tables for row in db.execute(f'SELECT DISTINCT typeof(data) FROM "{t}"')}
     assert tables and stored_as == {"text"}
+
+
+def test_buckets_lists_each_bucket_that_holds_an_object_once(omega):
+    assert omega.buckets() == []
+    omega.datasets.put([1], "x")
+    omega.datasets.put([2], "y")
+    omega["prod"].datasets.put([1], "x")
+    omega["other"].datasets.list()  # opening a bucket stores nothing
+    assert omega.buckets() == sorted([omega.bucket, "prod"])
+    omega["prod"].datasets.drop("x")
+    assert omega.buckets() == [omega.bucket]

@@ -62,6 +62,10 @@ class StorageEngine(ABC):
         found = self.meta_collection.find(_list_query(bucket, prefix, name_prefix), {"name": 1, "_id": 0})
         return [doc["name"] for doc in found]
 
+    def meta_buckets(self) -> list[str]:
+        """The buckets that hold at least one object, sorted."""
+        return sorted(self.meta_collection.distinct("bucket"))
+
     def meta_referencing(self, field: str, values: list[str]) -> set[str]:
         """Which of ``values`` appear in the list ``field`` of any metadata document (one query)."""
         found: set[str] = set()

@@ -29,6 +29,7 @@ _RANGE_SQL = (f"FROM {META_COLLECTION} WHERE {_KEY_SQL} "
               "ORDER BY json_extract(data, '$.name')")
 _META_LIST_SQL = f"SELECT id, _id, data {_RANGE_SQL}"
 _META_NAMES_SQL = f"SELECT json_extract(data, '$.name') {_RANGE_SQL}"  # answered from the index alone
+_META_BUCKETS_SQL = f"SELECT DISTINCT json_extract(data, '$.bucket') FROM {META_COLLECTION}"
 
 _TMP_PREFIX = ".tmp-"
 
@@ -93,6 +94,10 @@ class EmbeddedEngine(StorageEngine):
 
     def meta_names(self, bucket: str, prefix: str, name_prefix: str = "") -> list[str]:
         return [row[0] for row in self.conn.db.execute(_META_NAMES_SQL, _range(bucket, prefix, name_prefix))]
+
+    def meta_buckets(self) -> list[str]:
+        rows = self.conn.db.execute(_META_BUCKETS_SQL).fetchall()
+        return sorted(row[0] for row in rows if row[0] is not None)
 
     def _transaction(self):
         return _ImmediateTransaction(self.conn.db)
