@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
         except Exception:
             log.exception("routes of plugin %r failed to load; the server runs without them", name)
     app.include_router(inference.routes(api))
+    from .ui.mount import mount_ui
+
+    mount_ui(app, api)
     _add_metrics(app)
     _add_problem_handlers(app)
     _add_security_scheme(app)
@@ -78,8 +81,13 @@ def _add_problem_handlers(app: Any) -> None:
     from starlette.exceptions import HTTPException
 
     from .problems import PROBLEM_TYPE, Problem, problem_for
+    from .ui.mount import error_page
+    from .ui.security import is_ui_path
 
-    def respond(request: Any, problem: Problem) -> JSONResponse:
+    def respond(request: Any, problem: Problem) -> Any:
+        ui = getattr(request.app.state, "ui", None)
+        if ui is not None and is_ui_path(request.url.path) and not request.url.path.startswith("/ui/static/"):
+            return error_page(ui, request, problem.status, problem.title, problem.detail)
         body = problem.body(request.url.path)
         if request.url.path.startswith("/v2/"):
             body["error"] = problem.detail  # the Open Inference Protocol's error member

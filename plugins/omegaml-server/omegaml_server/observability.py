@@ -44,7 +44,7 @@ def route_of(scope: dict) -> str:
     if path is None:
         return "unmatched"
     # routers included with a prefix keep their own path in the scope
-    for prefix in ("/api/v1",):
+    for prefix in ("/api/v1", "/ui"):
         if scope.get("path", "").startswith(prefix + "/") and not path.startswith(prefix + "/"):
             return prefix + path
     return path

@@ -34,7 +34,8 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     compile_rules(args.rules)
     settings = Settings(accounts_url=args.accounts_url, rules=tuple(args.rules) if args.rules else None,
-                        max_body=parse_size(args.max_body), context=args.context)
+                        max_body=parse_size(args.max_body), context=args.context,
+                        secure_cookies=bool(args.insecure))
     os.environ[ENV] = settings.to_env()
     # migrate once here, so that several workers do not race to create the schema
     from .accounts import Accounts

@@ -41,11 +41,14 @@ class Settings:
     rules: tuple[str, ...] | None = None
     max_body: int = DEFAULT_MAX_BODY
     context: str = "default"
+    #: web UI cookies are ``Secure`` even over plain HTTP (``om serve --insecure``: a TLS proxy is in front)
+    secure_cookies: bool = False
     extra: dict = field(default_factory=dict)
 
     def to_env(self) -> str:
         return json.dumps({"accounts_url": self.accounts_url, "rules": list(self.rules) if self.rules else None,
-                           "max_body": self.max_body, "context": self.context})
+                           "max_body": self.max_body, "context": self.context,
+                           "secure_cookies": self.secure_cookies})
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -55,4 +58,5 @@ class Settings:
             return cls()
         data = json.loads(raw)
         return cls(accounts_url=data.get("accounts_url"), rules=tuple(data["rules"]) if data.get("rules") else None,
-                   max_body=int(data.get("max_body") or DEFAULT_MAX_BODY), context=data.get("context") or "default")
+                   max_body=int(data.get("max_body") or DEFAULT_MAX_BODY), context=data.get("context") or "default",
+                   secure_cookies=bool(data.get("secure_cookies")))

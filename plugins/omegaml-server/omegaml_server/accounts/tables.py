@@ -49,3 +49,16 @@ class Grant(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     user: Mapped[User] = relationship(back_populates="grants")
+
+
+class UiSession(Base):
+    """A signed-in web UI session: the cookie's token is stored only as its SHA-256."""
+
+    __tablename__ = "omega_ui_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("omega_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)  # the API key signed in with
+    csrf: Mapped[str] = mapped_column(String(64), nullable=False)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
