@@ -1,6 +1,7 @@
 """Accounts on SQLite and on the local PostgreSQL: users, keys, grants, and the Alembic migrations."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -218,3 +219,69 @@ def test_authorize_verifies_the_key_and_finds_the_role_in_one_call(accounts):
     assert accounts.authorize("alice", "wrong", "prod") == (None, None)
     accounts.revoke_grant("alice", "*")
     assert accounts.authorize("alice", key.secret, "other") == (principal, None)
+
+
+# --- web UI sessions ---------------------------------------------------------------------------------------------
+def _signed_in(accounts, ttl=timedelta(hours=1)):
+    from omegaml_server.accounts.sessions import Sessions
+
+    accounts.create_user("alice")
+    key = accounts.create_key("alice")
+    sessions = Sessions(accounts, ttl)
+    token, session = sessions.start("alice", key.secret)
+    return sessions, key, token, session
+
+
+def test_a_session_starts_only_with_a_valid_key_and_stores_only_the_token_hash(accounts):
+    import sqlalchemy as sa
+
+    sessions, key, token, session = _signed_in(accounts)
+    assert sessions.start("alice", "wrong") is None and sessions.start("nobody", key.secret) is None
+    assert sessions.get(token).principal.username == "alice"
+    assert session.principal.key_id == key.key_id
+    with accounts.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash, csrf FROM omega_ui_sessions")).all()
+    assert len(stored) == 1 and token not in stored[0] and stored[0][0] == hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_a_session_ends_with_sign_out_expiry_key_revocation_or_disabled_user(accounts):
+    sessions, key, token, _ = _signed_in(accounts)
+    assert sessions.end(token) and sessions.get(token) is None and not sessions.end(token)
+
+    token, _ = sessions.start("alice", key.secret)
+    accounts.disable_user("alice")
+    assert sessions.get(token) is None
+    accounts.enable_user("alice")
+    assert sessions.get(token) is None  # disabling ended it for good
+
+    token, _ = sessions.start("alice", key.secret)
+    accounts.revoke_key(key.key_id)
+    assert sessions.get(token) is None
+
+    from omegaml_server.accounts.sessions import Sessions
+
+    fresh = accounts.create_key("alice")
+    expired = Sessions(accounts, timedelta(seconds=-1))
+    token, _ = expired.start("alice", fresh.secret)
+    assert expired.get(token) is None
+
+
+def test_ending_all_sessions_of_a_user_leaves_other_users_signed_in(accounts):
+    sessions, key, token, _ = _signed_in(accounts)
+    accounts.create_user("bob")
+    bob_token, _ = sessions.start("bob", accounts.create_key("bob").secret)
+    sessions.start("alice", key.secret)
+    assert sessions.end_all("alice") == 2
+    assert sessions.get(token) is None and sessions.get(bob_token) is not None
+
+
+@pytest.mark.parametrize("token", [None, "", "x" * 129, "not-a-session"])
+def test_unknown_or_malformed_session_tokens_are_no_session(accounts, token):
+    sessions, *_ = _signed_in(accounts)
+    assert sessions.get(token) is None
+
+
+def test_the_csrf_token_is_compared_exactly(accounts):
+    _, _, _, session = _signed_in(accounts)
+    assert session.csrf_matches(session.csrf)
+    assert not session.csrf_matches(None) and not session.csrf_matches("") and not session.csrf_matches(session.csrf[:-1])

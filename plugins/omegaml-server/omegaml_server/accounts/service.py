@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import DateTime, String, Text, create_engine, select, text
+from sqlalchemy import DateTime, String, Text, create_engine, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import migrate
 from .roles import ANY_BUCKET, check_role, includes
-from .tables import ApiKey, Grant, User
+from .tables import ApiKey, Grant, UiSession, User
 
 DEFAULT_CONTEXT = "default"
 #: what ``Accounts.authorize`` runs on every request: one plain statement (building it with the ORM
@@ -162,10 +162,13 @@ class Accounts:
             return [_user_info(u) for u in session.scalars(select(User).order_by(User.username))]
 
     def set_active(self, username: str, active: bool) -> UserInfo:
-        """Disable (``active=False``: every key of the user fails from the next request on) or enable a user."""
+        """Disable (``active=False``: every key of the user fails from the next request on and their web UI
+        sessions end) or enable a user."""
         with self._session() as session, session.begin():
             user = self._user(session, username)
             user.active = active
+            if not active:
+                session.execute(delete(UiSession).where(UiSession.user_id == user.id))
         return _user_info(user)
 
     def disable_user(self, username: str) -> UserInfo:
