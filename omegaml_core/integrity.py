@@ -129,15 +129,18 @@ class Seal:
         self._sum = _checksum_hash()
         self._key_id = key_id(keys[0]) if keys else None
         self._mac = _mac(keys[0]) if keys else None
+        self.size = 0
 
     def update(self, data: Any) -> None:
+        self.size += memoryview(data).nbytes
         self._sum.update(data)
         if self._mac is not None:
             self._mac.update(data)
 
     def record(self, meta: "Metadata", blob: str) -> None:
-        """Record this blob's checksum and signature in ``meta``."""
+        """Record this blob's checksum, signature and size in ``meta``."""
         meta.checksums[blob] = f"{CHECKSUM_ALGO}:{self._sum.hexdigest()}"
+        meta.sizes[blob] = self.size
         if self._mac is not None:
             meta.signatures[blob] = f"{SIGNATURE_ALGO}:{self._key_id}:{self._mac.hexdigest()}"
         else:

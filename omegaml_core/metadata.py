@@ -29,7 +29,8 @@ class Metadata:
     backend that records its locations here never leaves orphans. ``uri`` is
     for objects whose bytes live elsewhere (a SQL database, say).
     ``checksums`` and ``signatures`` map blob names to ``algo:hexdigest``
-    (see ``omegaml_core.integrity``); they travel with the blobs they describe.
+    (see ``omegaml_core.integrity``) and ``sizes`` to their length in bytes;
+    they travel with the blobs they describe.
     """
 
     name: str
@@ -46,6 +47,7 @@ class Metadata:
     rev: str = field(default_factory=new_revision)
     checksums: dict[str, str] = field(default_factory=dict)
     signatures: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
 
     def to_doc(self) -> dict[str, Any]:
         """The document stored in the metadata collection."""
@@ -58,10 +60,19 @@ class Metadata:
         return cls(**{k: v for k, v in doc.items() if k in known})
 
     def keep_blob_digests(self, source: "Metadata | None" = None) -> None:
-        """Keep exactly the checksums and signatures of ``self.blobs`` (taken from ``source`` if given)."""
+        """Keep exactly the checksums, signatures and sizes of ``self.blobs`` (taken from ``source`` if given)."""
         source = source or self
         self.checksums = {b: source.checksums[b] for b in self.blobs if b in source.checksums}
         self.signatures = {b: source.signatures[b] for b in self.blobs if b in source.signatures}
+        self.sizes = {b: source.sizes[b] for b in self.blobs if b in source.sizes}
+
+    @property
+    def size(self) -> int | None:
+        """The bytes of this object's blobs, or None if a blob's size is not recorded (written before sizes
+        were, or stored in collections or elsewhere)."""
+        if not self.blobs or any(b not in self.sizes for b in self.blobs):
+            return None
+        return sum(self.sizes[b] for b in self.blobs)
 
     def locations(self) -> set[tuple[str, str]]:
         """Every storage location this object owns, as ``(type, name)`` pairs."""

@@ -1,4 +1,6 @@
 """Storage locations never collide, blobs carry checksums and signatures, and damage is an error."""
+import io
+
 import pytest
 
 from omegaml_core import integrity
@@ -175,3 +177,13 @@ def test_a_short_store_key_is_a_configuration_error(omega, monkeypatch):
     monkeypatch.setenv("OMEGA_STORE_KEY", "short")
     with pytest.raises(ConfigurationError, match="shorter than 16"):
         omega.datasets.put({"a": 1}, "doc")
+
+
+def test_each_blob_records_its_size_and_the_object_its_total(omega):
+    data = b"x" * 300_000
+    meta = omega.datasets.put(io.BytesIO(data), "sized", kind="python.file")
+    assert meta.size == len(data) and sum(meta.sizes.values()) == len(data)
+    promoted = omega.datasets.promote("sized", omega["other"].datasets)
+    assert promoted.size == len(data)
+    meta.sizes.clear()
+    assert meta.size is None  # written before sizes were recorded

@@ -158,6 +158,8 @@ class BaseBackend:
                 draft.checksums[blob] = meta.checksums[blob]
             if blob in meta.signatures:
                 draft.signatures[blob] = meta.signatures[blob]
+            if blob in meta.sizes:
+                draft.sizes[blob] = meta.sizes[blob]
         for coll_name in meta.collections:
             source = self.engine.collection(coll_name)
             new_name = storage_name(target.bucket, target.prefix, name, self.kind)

@@ -173,7 +173,8 @@ def add_commands(cli: Any) -> None:
     p.add_argument("--context", default="default")
     p.set_defaults(func=cmd_grants_revoke)
 
-    p = _with_accounts(cli.add_command("serve", help="serve the REST API (omega|ml resources, Open Inference Protocol)"))
+    p = _with_accounts(cli.add_command("serve", help="serve the REST API (omega|ml resources, Open Inference "
+                                                     "Protocol) and the web UI at /ui"))
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
@@ -181,7 +182,9 @@ def add_commands(cli: Any) -> None:
     p.add_argument("--keyfile", help="TLS private key (PEM)")
     p.add_argument("--rules", nargs="+", metavar="REGEX",
                    help="expose only targets matching one of these, e.g. 'model/clf/predict' 'dataset/.*'")
-    p.add_argument("--insecure", action="store_true", help="allow plain HTTP on a non-loopback address")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow plain HTTP on a non-loopback address (a TLS proxy in front terminates HTTPS; the web "
+                        "UI's cookies are then marked Secure)")
     p.add_argument("--max-body", default="64M", help="largest request body (default 64M); larger ones get 413")
     p.add_argument("--context", default="default", help="the context name grants refer to (default: default)")
     p.add_argument("--log-level", default="info")

@@ -23,7 +23,8 @@ def filters_of(params: Any) -> dict[str, Any]:
 
 def summary(meta: Any) -> dict[str, Any]:
     """What a listing shows of an object: never its storage locations."""
-    return {"name": meta.name, "kind": meta.kind, "created": meta.created.isoformat() if meta.created else None,
+    return {"name": meta.name, "kind": meta.kind, "size": meta.size,
+            "created": meta.created.isoformat() if meta.created else None,
             "modified": meta.modified.isoformat() if meta.modified else None, "attributes": meta.attributes}
 
 
