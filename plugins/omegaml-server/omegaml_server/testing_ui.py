@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -128,3 +129,29 @@ def browser_users(browser: Any, served: Any) -> Iterator[Callable[..., BrowserUs
     finally:
         for user in opened:
             user.close()
+
+
+@dataclass(frozen=True)
+class Address:
+    url: str
+
+
+@dataclass
+class ServedUi:
+    """A served store for plugins' UI tests: ``http.url``, each user's API key (``keys``) and request ``headers``."""
+
+    http: Address
+    keys: dict[str, str]
+    headers: dict[str, dict[str, str]]
+    https: Address | None = None
+
+
+@contextlib.contextmanager
+def serve_ui(storage_url: str, home: Path, roles: dict[str, str], bucket: str = "omega",
+             env: dict[str, str] | None = None) -> Iterator[ServedUi]:
+    """``om serve`` on the store at ``storage_url`` (see ``testing.serve_store``), for ``browser_users``."""
+    from .testing import serve_store
+
+    with serve_store(storage_url, home, roles, bucket, env) as (url, headers):
+        keys = {user: h["Authorization"].split(":", 1)[1] for user, h in headers.items()}
+        yield ServedUi(Address(url), keys, headers)
