@@ -46,3 +46,49 @@ def om(tmp_path, monkeypatch, script_env):
     omega = Omega(Config(storage_url=f"sqlite:///{tmp_path / 'omega.db'}"))
     yield omega
     omega.engine.close()
+
+
+# --- the web UI in a real browser (omegaml_server.testing_ui), for test_ui.py ---------------------------------
+#: users of the served UI and their role on bucket "omega"
+UI_ROLES = {"reader": "read", "runner": "run"}
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, wheelhouse, envs_dir):
+    """`om serve` on a fresh store (``served.omega``) with users of UI_ROLES; no broker, so scripts run in the server."""
+    pytest.importorskip("omegaml_server")
+    import omegaml_core as om
+    from omegaml_server.testing_ui import serve_ui
+
+    home = tmp_path_factory.mktemp("served-ui")
+    omega = om.setup(mongo_url=f"sqlite:///{home / 'omega.db'}")
+    env = {"OMEGA_SCRIPTS_FIND_LINKS": str(wheelhouse), "OMEGA_SCRIPTS_NO_INDEX": "1",
+           "OMEGA_SCRIPTS_ENVS": str(envs_dir)}
+    with serve_ui(omega.config.storage_url, home, UI_ROLES, env=env) as served:
+        served.omega, served.home = omega, home
+        yield served
+
+
+@pytest.fixture(scope="session")
+def browser():
+    pytest.importorskip("playwright")
+    from omegaml_server.testing_ui import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_user(browser, served):
+    """``browser_user(user=None, width=1280)``: a browser signed in to the served UI; no dialog or console error."""
+    from omegaml_server.testing_ui import browser_users
+
+    with browser_users(browser, served) as open_as:
+        yield open_as
+
+
+@pytest.fixture
+def unique() -> str:
+    import secrets
+
+    return f"t{secrets.token_hex(4)}"
