@@ -121,99 +121,24 @@ def unique() -> str:
     return f"t{secrets.token_hex(4)}"
 
 
-# --- the web UI in a real browser -----------------------------------------------------------------------------
+# --- the web UI in a real browser (helpers in omegaml_server.testing_ui, shared with plugins' tests) -----------
+from omegaml_server.testing_ui import CHROMIUM_ARGS, BrowserUser, browser_users, launch_browser  # noqa: E402,F401
+
 #: where browser tests save screenshots of the main pages (a CI artifact; the README names it)
 SCREENSHOTS = Path(os.environ.get("OMEGA_UI_SCREENSHOTS") or Path(__file__).resolve().parents[3] / "artifacts" / "ui-screenshots")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (Playwright's own browser download cannot work here)."""
-    import shutil
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("the browser tests need Debian's chromium: apt-get install chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class BrowserUser:
-    """One signed-in (or not yet) browser context on a served UI, recording dialogs and console errors."""
-
-    def __init__(self, browser, base_url: str, served: Served, width: int = 1280, height: int = 900) -> None:
-        self.base_url, self.served = base_url, served
-        # the test CA is not in chromium's store; the HTTPS server's certificate is accepted for these tests only
-        self.context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height},
-                                           ignore_https_errors=base_url.startswith("https:"))
-        self.page = self.context.new_page()
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def _console(self, message) -> None:
-        # an error status of a page is checked by the test itself; anything else (a CSP violation, a script
-        # error) is recorded
-        if message.type == "error" and not message.text.startswith("Failed to load resource: the server responded"):
-            self.errors.append(message.text)
-
-    def goto(self, path: str):
-        """Open ``path``; the response (its status is checked by the caller)."""
-        return self.page.goto(path)
-
-    def sign_in(self, user: str, key: str | None = None) -> "BrowserUser":
-        self.page.goto("/ui/signin")
-        self.page.get_by_label("Username").fill(user)
-        self.page.get_by_label("API key").fill(key if key is not None else self.served.keys[user])
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_load_state()
-        return self
-
-    def sign_out(self) -> None:
-        self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_url("**/ui/signin")
-
-    def screenshot(self, name: str) -> Path:
-        """Save a full-page screenshot as ``<SCREENSHOTS>/<name>.png``."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
-
-    def session_cookie(self) -> dict:
-        return next(c for c in self.context.cookies() if c["name"] == "omega_session")
-
-    def close(self) -> None:
-        self.context.close()
+    with launch_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
 def browser_user(browser, served):
-    """``browser_user(user=None, https=False, width=1280)``: a new browser context on the served UI, signed in
-    as ``user``; at the end of the test no page may have opened a dialog or logged a console error."""
-    opened: list[BrowserUser] = []
-
-    def open_as(user: str | None = None, https: bool = False, width: int = 1280) -> BrowserUser:
-        server = served.https if https else served.http
-        context_browser = BrowserUser(browser, server.url, served, width=width)
-        opened.append(context_browser)
-        return context_browser.sign_in(user) if user else context_browser
-
-    yield open_as
-    try:
-        for user in opened:
-            assert user.dialogs == [], f"a page opened a dialog: {user.dialogs}"
-            assert user.errors == [], f"a page logged console errors: {user.errors}"
-    finally:
-        for user in opened:
-            user.close()
+    """``browser_user(user=None, https=False, width=1280)``: a new browser context on the served UI, signed in as
+    ``user``; at the end of the test no page may have opened a dialog or logged a console error."""
+    with browser_users(browser, lambda https: (served.https if https else served.http).url, served,
+                       SCREENSHOTS) as open_as:
+        yield open_as
