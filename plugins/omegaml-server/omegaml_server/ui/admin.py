@@ -37,8 +37,7 @@ def routes(ui: UiContext) -> Any:
 
     router = APIRouter(include_in_schema=False)
     admin_page, admin_form = admin_only(ui, ui.page(None)), admin_only(ui, ui.form(None))
-    ui.add_nav("Users", USERS, admin=True)
-    ui.add_nav("Grants", GRANTS, admin=True)
+    # no navigation-bar links of their own: "Account" leads here, and the account pages show admins these tabs
 
     @router.get("/admin")
     async def admin_home(page: Page = Depends(admin_page)) -> Any:
