@@ -129,6 +129,12 @@ SCREENSHOTS = Path(os.environ.get("OMEGA_UI_SCREENSHOTS") or Path(__file__).reso
 
 
 @pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder browser tests save their screenshots in."""
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (Playwright's own browser download cannot work here)."""
     with launch_browser() as launched:

@@ -83,11 +83,12 @@ def _task(ui: UiContext, page: Page, task_id: str) -> dict[str, Any]:
     omega = ui.api.base
     found = ui.api.tasks.find(task_id)
     if found is not None and found[1] != page.username and not page.admin:
-        found = None  # someone else's task: the same answer as an unknown id
+        raise ui.problem(404, f"no task {task_id!r} of yours was started through this server; your tasks are "
+                              "listed on the runtime page")
     if found is not None:
         result, username, bucket = found
         status = bounded(lambda: describe(result), "the result backend")
-        return {"status": status, "owner": username, "bucket_of_task": bucket,
+        return {"outcome": status, "owner": username, "bucket_of_task": bucket,
                 "source": "started through this server's REST API"}
     if broker_of(omega) is None:
         raise ui.problem(404, f"no task {task_id!r} of yours was started through this server. Without a broker "
@@ -99,4 +100,4 @@ def _task(ui: UiContext, page: Page, task_id: str) -> dict[str, Any]:
         status = bounded(lambda: lookup(omega, task_id), "the result backend")
     except RuntimeUnavailable as exc:
         raise ui.problem(503, str(exc)) from None
-    return {"status": status, "owner": None, "bucket_of_task": None, "source": "the result backend"}
+    return {"outcome": status, "owner": None, "bucket_of_task": None, "source": "the result backend"}
