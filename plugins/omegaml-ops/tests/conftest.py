@@ -1,6 +1,7 @@
 """Fixtures: an operations + accounts database per test on SQLite, an in-process runtime, plans of shell steps."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -70,3 +71,22 @@ def redis_env(home: Path) -> dict[str, str]:
     return {"OMEGA_OPS_LABEL": f"ops-{secrets.token_hex(4)}", "OMEGA_HOME": str(home),
             "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}", "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}", "OMEGA_BROKER": broker,
             "OMEGA_VISIBILITY_TIMEOUT": "6", "TMPDIR": str(home)}
+
+
+# --- the web UI in a real browser (omegaml-server's helpers) -------------------------------------------------
+#: where browser tests save screenshots of the main pages (a CI artifact, next to omegaml-server's)
+SCREENSHOTS = Path(os.environ.get("OMEGA_UI_SCREENSHOTS") or Path(__file__).resolve().parents[3] / "artifacts" / "ui-screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (see omegaml_server.testing_ui)."""
+    from omegaml_server.testing_ui import launch_browser
+
+    with launch_browser() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    return SCREENSHOTS
