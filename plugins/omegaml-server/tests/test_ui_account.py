@@ -190,3 +190,14 @@ def test_the_account_page_is_readable_at_desktop_and_phone_widths(browser_user, 
     assert page_width <= width, f"the page scrolls sideways at {width} px ({page_width} px wide)"
     user.screenshot("account" if width == 1280 else f"account-{width}")
 
+
+
+def test_adding_a_user_with_a_bad_bucket_creates_nothing_and_says_why(browser_user, unique, accounts):
+    admin = browser_user("root")
+    admin.goto("/ui/admin/users")
+    admin.page.get_by_label("Username").fill(unique)
+    admin.page.get_by_label("Grant on bucket").fill("no such/bucket")
+    admin.page.get_by_role("button", name="Add user").click()
+    admin.page.wait_for_load_state()
+    assert admin.page.get_by_role("alert").inner_text().startswith("user not added")
+    assert unique not in [u.username for u in accounts.list_users()]

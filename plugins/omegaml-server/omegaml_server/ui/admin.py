@@ -55,8 +55,15 @@ def routes(ui: UiContext) -> Any:
         bucket, role = str(form.get("bucket", "")).strip(), str(form.get("role", "read"))
 
         def create() -> Any:
+            from omegaml_core.names import validate_bucket
+
             if bucket and role not in ROLES:
                 raise AccountsError(f"role {role!r} is not one of {', '.join(ROLES)}")
+            if bucket and bucket != ANY_BUCKET:
+                try:
+                    validate_bucket(bucket)  # before the user is created, so a bad bucket creates nothing
+                except ValueError as exc:
+                    raise AccountsError(str(exc)) from None
             ui.accounts.create_user(username, email)
             if bucket:
                 ui.accounts.grant(username, bucket, role, ui.api.settings.context)
