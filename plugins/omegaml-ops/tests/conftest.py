@@ -1,6 +1,7 @@
 """Fixtures: an operations + accounts database per test on SQLite, an in-process runtime, plans of shell steps."""
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -70,3 +71,13 @@ def redis_env(home: Path) -> dict[str, str]:
     return {"OMEGA_OPS_LABEL": f"ops-{secrets.token_hex(4)}", "OMEGA_HOME": str(home),
             "OMEGA_MONGO_URL": f"sqlite:///{home / 'omega.db'}", "OMEGA_ACCOUNTS_URL": f"sqlite:///{home / 'accounts.db'}", "OMEGA_BROKER": broker,
             "OMEGA_VISIBILITY_TIMEOUT": "6", "TMPDIR": str(home)}
+
+
+# --- the web UI in a real browser (omegaml-server's helpers) -------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (see omegaml_server.testing_ui)."""
+    from omegaml_server.testing_ui import chromium
+
+    with chromium() as launched:
+        yield launched

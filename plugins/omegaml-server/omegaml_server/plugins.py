@@ -89,7 +89,8 @@ class ApiContext:
 
         if hasattr(result, "id") and hasattr(result, "get"):
             principal = getattr(request.state, "principal", None)
-            task_id = self.tasks.add(result, principal.username if principal else "", getattr(request.state, "bucket", ""))
+            task_id = self.tasks.add(result, principal.username if principal else "", getattr(request.state, "bucket", ""),
+                                     f"{request.method} {request.url.path}")
             location = f"/api/v1/task/{task_id}/result"
             return JSONResponse({"task_id": task_id, "status": "PENDING", "location": location}, status_code=202,
                                 headers={"Location": location})

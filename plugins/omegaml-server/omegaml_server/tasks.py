@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Callable
 
 MAX_KEPT = 10_000
@@ -36,16 +37,29 @@ class BackgroundResult:
         return self._future.result(timeout)
 
 
+@dataclass(frozen=True)
+class TaskEntry:
+    """A task this process started: its result object, who started it, on which bucket, when and what."""
+
+    id: str
+    result: Any
+    username: str
+    bucket: str
+    submitted: float
+    what: str = ""
+
+
 class TaskRegistry:
     """Task ids issued by this process, with who issued them (only they may read the result)."""
 
     def __init__(self) -> None:
-        self._tasks: OrderedDict[str, tuple[Any, str, str, float]] = OrderedDict()
+        self._tasks: OrderedDict[str, tuple[Any, str, str, float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, result: Any, username: str, bucket: str) -> str:
+    def add(self, result: Any, username: str, bucket: str, what: str = "") -> str:
+        """Keep ``result`` under its id; ``what`` says what was called (``POST /api/v1/model/clf/fit``)."""
         with self._lock:
-            self._tasks[result.id] = (result, username, bucket, time.time())
+            self._tasks[result.id] = (result, username, bucket, time.time(), what)
             while len(self._tasks) > MAX_KEPT:
                 self._tasks.popitem(last=False)
         return result.id
@@ -54,3 +68,15 @@ class TaskRegistry:
         with self._lock:
             entry = self._tasks.get(task_id)
         return entry[:3] if entry else None
+
+    def recent(self, username: str | None = None, limit: int = 50) -> list[TaskEntry]:
+        """The newest ``limit`` tasks (of ``username``, or of everyone), newest first."""
+        with self._lock:
+            entries = list(self._tasks.items())
+        found = []
+        for task_id, (result, user, bucket, submitted, what) in reversed(entries):
+            if username is None or user == username:
+                found.append(TaskEntry(task_id, result, user, bucket, submitted, what))
+                if len(found) >= limit:
+                    break
+        return found

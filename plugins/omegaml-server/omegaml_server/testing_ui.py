@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -66,9 +66,18 @@ class BrowserUser:
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.errors: list[str] = []
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        #: accept ``confirm()`` dialogs (the UI's ``data-confirm`` forms); any other dialog fails the test
+        self.accept_confirms = False
+        self.page.on("dialog", self._dialog)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _dialog(self, dialog: Any) -> None:
+        if self.accept_confirms and dialog.type == "confirm":
+            dialog.accept()
+            return
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def _console(self, message: Any) -> None:
         # an error status of a page is checked by the test itself; anything else (a CSP violation, a script
@@ -138,12 +147,17 @@ class Address:
 
 @dataclass
 class ServedUi:
-    """A served store for plugins' UI tests: ``http.url``, each user's API key (``keys``) and request ``headers``."""
+    """A served UI for ``browser_users``: ``http.url``, each user's API key (``keys``) and request ``headers``."""
 
     http: Address
     keys: dict[str, str]
-    headers: dict[str, dict[str, str]]
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
     https: Address | None = None
+
+
+def served_at(url: str, keys: dict[str, str]) -> ServedUi:
+    """A :class:`ServedUi` for a server started by the test itself."""
+    return ServedUi(Address(url), dict(keys))
 
 
 @contextlib.contextmanager
