@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """`om serve` (commands run in the server: no broker) with an admin, a user with a bucket, a plan that works and
-    one whose second step fails, each installed for the user: (server, keys, ids)."""
+    one whose second step fails, each installed for the user: (the served UI, ids)."""
     from omegaml_server.accounts import Accounts
     from omegaml_server.testing import ServerProcess
     from omegaml_server.testing_ui import served_at

@@ -89,8 +89,10 @@ def routes(ui: UiContext) -> Any:
             return ui.redirect(USERS, "you cannot disable yourself: another admin must do it", "error")
 
         def apply() -> int:
+            # disabling ends the user's sessions too; count them first, for the message
+            ended = ui.sessions.end_all(username) if change == "disable" else 0
             ui.accounts.set_active(username, change == "enable")
-            return ui.sessions.end_all(username) if change == "disable" else 0
+            return ended
 
         try:
             ended = await ui.api.run_async(apply)
