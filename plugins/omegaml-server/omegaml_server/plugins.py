@@ -57,6 +57,9 @@ class ApiContext:
         self.base = omega or om.defaults()
         self.rules = compile_rules(self.settings.rules)
         self.tasks = TaskRegistry()
+        from .accounts.task_owners import TaskOwners
+
+        self.task_owners = TaskOwners(accounts)
         self._omegas: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -89,8 +92,9 @@ class ApiContext:
 
         if hasattr(result, "id") and hasattr(result, "get"):
             principal = getattr(request.state, "principal", None)
-            task_id = self.tasks.add(result, principal.username if principal else "", getattr(request.state, "bucket", ""),
-                                     f"{request.method} {request.url.path}")
+            username, bucket = principal.username if principal else "", getattr(request.state, "bucket", "")
+            task_id = self.tasks.add(result, username, bucket, f"{request.method} {request.url.path}")
+            self.task_owners.record(task_id, username, bucket)
             location = f"/api/v1/task/{task_id}/result"
             return JSONResponse({"task_id": task_id, "status": "PENDING", "location": location}, status_code=202,
                                 headers={"Location": location})

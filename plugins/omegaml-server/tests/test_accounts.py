@@ -179,11 +179,11 @@ def test_migrations_upgrade_from_empty_and_downgrade_to_nothing(database_url):
     try:
         assert migrate.current(engine) is None
         migrate.upgrade(engine)
-        assert migrate.current(engine) == "0002"
+        assert migrate.current(engine) == "0003"
         tables = set(sa.inspect(engine).get_table_names())
-        assert {"omega_users", "omega_api_keys", "omega_grants", "omega_ui_sessions", migrate.VERSION_TABLE} <= tables
+        assert {"omega_users", "omega_api_keys", "omega_grants", "omega_ui_sessions", "omega_task_owners", migrate.VERSION_TABLE} <= tables
         migrate.downgrade(engine)
-        assert not {"omega_users", "omega_api_keys", "omega_grants", "omega_ui_sessions"} & set(sa.inspect(engine).get_table_names())
+        assert not {"omega_users", "omega_api_keys", "omega_grants", "omega_ui_sessions", "omega_task_owners"} & set(sa.inspect(engine).get_table_names())
         assert migrate.current(engine) is None
     finally:
         engine.dispose()

@@ -134,7 +134,7 @@ def test_the_runtime_page_shows_a_live_worker_tasks_and_a_failed_tasks_error(sta
     assert reader.goto(f"/ui/runtime/task/{bad}").status == 404
 
 
-def test_a_task_started_from_python_is_found_by_id_in_the_result_backend(stack_user, broker_stack):
+def test_a_task_started_from_python_is_found_by_id_by_admins_only(stack_user, broker_stack):
     from omegaml_core.config import Config
     from omegaml_core.omega import Omega
 
@@ -144,13 +144,34 @@ def test_a_task_started_from_python_is_found_by_id_in_the_result_backend(stack_u
         result = omega.runtime.model("clf").fit("sales[x]", "short[y]")
         with pytest.raises(ValueError):
             result.get(timeout=120)
-    user = stack_user("runner")
-    user.goto("/ui/runtime")
-    user.page.get_by_label("Task id").fill(result.id)
-    user.page.get_by_role("button", name="Show").click()
-    user.page.wait_for_load_state()
-    assert "the result backend" in user.page.inner_text("main")
-    assert "inconsistent numbers of samples" in user.page.get_by_role("alert").inner_text()
+    admin = stack_user("root")
+    admin.goto("/ui/runtime")
+    admin.page.get_by_label("Task id").fill(result.id)
+    admin.page.get_by_role("button", name="Show").click()
+    admin.page.wait_for_load_state()
+    assert "the result backend" in admin.page.inner_text("main")
+    assert "inconsistent numbers of samples" in admin.page.get_by_role("alert").inner_text()
+    assert stack_user("runner").goto(f"/ui/runtime/task/{result.id}").status == 404  # nobody's: admins only
+
+
+def test_another_server_process_answers_a_task_result_only_to_its_owner(broker_stack):
+    """With a broker, a result is read from the result backend by any server process (``om serve --workers N``):
+    the owner recorded in the accounts database decides, not the process that happened to start the task."""
+    server, env, keys, label = broker_stack
+    other = ServerProcess(env, log_path=server.log_path).start()
+    try:
+        with start_worker(env, labels=[label], name=f"uiw{secrets.token_hex(3)}"):
+            task_id = start_fit(server, keys, "runner", "sales[y]")
+            assert wait_done(other, keys, "runner", task_id).status_code == 200  # the owner, on the other process
+            for process in (server, other):
+                for user in ("reader", "root"):  # root is admin of every bucket, yet not the owner
+                    answer = httpx.get(f"{process.url}/api/v1/task/{task_id}/result", timeout=30,
+                                       headers={"Authorization": f"ApiKey {user}:{keys[user]}", "Bucket": "omega"})
+                    assert answer.status_code == 404, (process.url, user, answer.text)
+            reader = {"Authorization": f"ApiKey reader:{keys['reader']}", "Bucket": "omega"}
+            assert httpx.get(f"{other.url}/api/v1/task/not-a-task/result", headers=reader, timeout=30).status_code == 404
+    finally:
+        other.stop()
 
 
 def test_a_task_id_that_is_not_one_is_refused_with_a_message(stack_user):

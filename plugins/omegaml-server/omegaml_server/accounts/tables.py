@@ -62,3 +62,14 @@ class UiSession(Base):
     csrf: Mapped[str] = mapped_column(String(64), nullable=False)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     expires: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class TaskOwner(Base):
+    """Who started an asynchronous call (``?async=1``): only they may read its result, from any server process."""
+
+    __tablename__ = "omega_task_owners"
+
+    task_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    bucket: Mapped[str] = mapped_column(String(64), nullable=False)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)

@@ -15,15 +15,19 @@ def routes(api: Any) -> Any:
     @router.get("/task/{task_id}/result", summary="The result of an asynchronous call",
                 responses={202: {"description": "still running; ask again"}})
     async def task_result(request: Request, task_id: str, omega: Any = Depends(api.omega("read"))) -> Any:
+        caller = (request.state.principal.username, request.state.bucket)
         found = api.tasks.find(task_id)
+        if found is not None and found[1:] != caller:
+            raise _unknown(task_id)  # someone else's task: the same answer as an unknown id
         if found is not None:
-            result, username, bucket = found
-            if username != request.state.principal.username or bucket != request.state.bucket:
-                found = None  # someone else's task: the same answer as an unknown id
-        if found is None:
+            result = found[0]
+        else:
             if omega.runtime.local:
                 raise Problem(404, detail=f"no task {task_id!r} was started by you on this server process "
                                           "(without a broker, results live in the process that started them)")
+            # started by another server process: only its owner may read it
+            if await api.run_async(api.task_owners.owner, task_id) != caller:
+                raise _unknown(task_id)
             from omegaml_core.runtime.celeryapp import app_for
             from omegaml_core.runtime.results import RemoteResult
 
@@ -41,3 +45,8 @@ def routes(api: Any) -> Any:
         return {"task_id": task_id, "status": "SUCCESS", "response": jsonable(value)}
 
     return router
+
+
+def _unknown(task_id: str) -> Problem:
+    return Problem(404, detail=f"no task {task_id!r} was started by you in this bucket through this server; "
+                               "task ids come from the Location header of an async=1 call")

@@ -7,7 +7,8 @@ Where the task lists come from, as the page says:
 - *started through this server*: the REST API's asynchronous calls (``?async=1``)
   this server process keeps (``omegaml_server.tasks.TaskRegistry``), newest
   first: your own, or everyone's for admins;
-- *by id*: any task in the result backend (like ``om runtime tasks ID``).
+- *by id*: your own tasks, from any server process (their owners are kept in the accounts
+  database); admins may look up any task in the result backend (like ``om runtime tasks ID``).
 
 Questions to the broker are bounded (``runtime_info.BROKER_TIMEOUT``), so a
 missing broker or worker gives an empty state, never a hanging page.
@@ -93,11 +94,14 @@ def _task(ui: UiContext, page: Page, task_id: str) -> dict[str, Any]:
     if broker_of(omega) is None:
         raise ui.problem(404, f"no task {task_id!r} of yours was started through this server. Without a broker "
                               "(OMEGA_BROKER) tasks run in-process and only this server's async=1 calls are kept")
-    if not page.admin and not ui.accounts.list_grants(page.username):
-        raise ui.problem(403, f"you ({page.username}) have no grant on any bucket, so you may not look up tasks; "
-                              f"ask an admin: om grants add {page.username} <bucket> read")
+    # started by another server process (its owner may read it) or outside any server (only admins may)
+    owner = ui.api.task_owners.owner(task_id)
+    if not page.admin and (owner is None or owner[0] != page.username):
+        raise ui.problem(404, f"no task {task_id!r} of yours was started through this server; your tasks are "
+                              "listed on the runtime page (admins may look up any task)")
     try:
         status = bounded(lambda: lookup(omega, task_id), "the result backend")
     except RuntimeUnavailable as exc:
         raise ui.problem(503, str(exc)) from None
-    return {"outcome": status, "owner": None, "bucket_of_task": None, "source": "the result backend"}
+    return {"outcome": status, "owner": owner[0] if owner else None, "bucket_of_task": owner[1] if owner else None,
+            "source": "the result backend"}
