@@ -167,7 +167,7 @@ class UiContext:
         role = self.accounts.role_of(page.username, ANY_BUCKET, self.api.settings.context)
         return role is not None and includes(role, "admin")
 
-    def render(self, page: Page | None, template: str, status: int = 200, **values: Any) -> Any:
+    def render(self, page: Page | None, template: str, status_code: int = 200, **values: Any) -> Any:
         """The HTML response of ``template`` with ``values`` and the layout's values (user, bucket, nav, CSRF)."""
         from fastapi.responses import HTMLResponse
 
@@ -177,7 +177,7 @@ class UiContext:
                    "nav": self.nav, "is_admin": bool(page and page.admin), "flash": flash, "csrf": page.csrf if page else values.pop("csrf", ""),
                    "path": request.url.path, **values}
         html = self.env.get_template(template).render(context)
-        response = HTMLResponse(html, status_code=status)
+        response = HTMLResponse(html, status_code=status_code)
         if flash is not None:
             response.delete_cookie(FLASH_COOKIE, path=UI_PREFIX)
         return response

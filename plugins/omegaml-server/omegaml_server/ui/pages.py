@@ -110,7 +110,7 @@ def _secure(ui: UiContext, request: Any) -> bool:
 def _signin_page(ui: UiContext, request: Any, next_url: str | None, status: int = 200, error: str | None = None,
                  username: str = "") -> Any:
     token = secrets.token_urlsafe(32)
-    response = ui.render(None, "signin.html", status=status, request=request, csrf=token, error=error,
+    response = ui.render(None, "signin.html", status_code=status, request=request, csrf=token, error=error,
                          next=safe_next(next_url), username=username)
     response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, path=UI_PREFIX, httponly=True, samesite="strict",
                         secure=_secure(ui, request))
