@@ -7,7 +7,7 @@ never rewrites stored ones.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from omegaml_core.backends import BaseDataBackend
 
@@ -22,6 +22,7 @@ from .types import as_frame, is_frame_or_series, is_unnamed_series
 
 MAX_CHUNK_ROWS = 1_000_000
 CHUNK_BYTES = 128 * 2**20  # aim for chunks of about this many bytes in memory
+WINDOW_BATCH = 65_536  # rows decoded at a time when reading a window of rows
 
 
 class ColumnarBackend(sel.LookupOptions, BaseDataBackend):
@@ -29,7 +30,10 @@ class ColumnarBackend(sel.LookupOptions, BaseDataBackend):
 
     ``put(df, name, chunk_rows=N)`` sets the rows per chunk (default: about
     128 MB of the frame in memory, at most 1M rows).
-    ``get(name, col=v, col__gt=v, filter={...}, columns=[...], chunksize=N)``.
+    ``get(name, col=v, col__gt=v, filter={...}, columns=[...], chunksize=N, offset=N, limit=M)``:
+    ``offset``/``limit`` select a window of the (filtered) rows, like ``.iloc[offset:offset + limit]``
+    of the whole get, reading only the chunks and row batches that cover it. (A column named
+    ``offset`` or ``limit`` is filtered with ``filter={'limit': v}``.)
     """
 
     priority = 50
@@ -112,14 +116,17 @@ class ColumnarBackend(sel.LookupOptions, BaseDataBackend):
 
     # --- reading ------------------------------------------------------------
     def get(self, name: str, meta: Any, columns: list | None = None, chunksize: int | None = None,
-            filter: dict | None = None, **lookups: Any) -> Any:
+            filter: dict | None = None, offset: int | None = None, limit: int | None = None, **lookups: Any) -> Any:
         km = meta.kind_meta
         labels = decode_columns(km["columns"])
         conditions = flt.parse({**(filter or {}), **lookups}, list(labels))
         positions = sel.positions(name, labels, columns)
         chunksize = sel.check_chunksize(chunksize)
+        offset, limit = sel.check_window(offset, limit)
         chunks = [c for c in km["chunks"] if flt.chunk_may_match(c["stats"], c["rows"], conditions, field)]
         read = sel.needed(positions, conditions)
+        if offset or limit is not None:
+            return self._get_window(chunks, read, km, labels, positions, conditions, chunksize, offset, limit)
         if chunksize is not None:
             frames = (self._finish(self._read_chunk(c, read, km), labels, positions, conditions, km) for c in chunks)
             return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
@@ -132,6 +139,67 @@ class ColumnarBackend(sel.LookupOptions, BaseDataBackend):
         else:  # nothing can match: an empty frame that still has the right columns and dtypes
             table = self._empty_table(km["chunks"][0], read, km)
         return sel.result(self._finish(table, labels, positions, conditions, km), km)
+
+    # --- reading a window of rows (offset, limit) ------------------------------
+    def _get_window(self, chunks: list[dict], read: list[int] | None, km: dict, labels: Any,
+                    positions: list[int] | None, conditions: list, chunksize: int | None, offset: int,
+                    limit: int | None) -> Any:
+        """Rows ``offset`` to ``offset + limit`` of the (filtered) rows, reading only the chunks and row
+        batches that cover them. Without filters the chunks' row counts say where the window is; with
+        filters the matching rows are counted as the chunks are read, and reading stops when it is full."""
+        import pandas as pd
+
+        if conditions:
+            filtered = (self._finish(t, labels, positions, conditions, km)
+                        for c in chunks for t in self._chunk_rows(c, read, km, 0, c["rows"]))
+            frames = sel.window(filtered, offset, limit)
+        else:
+            frames = (self._finish(t, labels, positions, conditions, km)
+                      for t in self._row_window(chunks, read, km, offset, limit))
+        if chunksize is not None:
+            return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
+        parts = list(frames)
+        if not parts:
+            empty = self._empty_table(km["chunks"][0], read, km)
+            return sel.result(self._finish(empty, labels, positions, conditions, km), km)
+        return sel.result(pd.concat(parts) if len(parts) > 1 else parts[0], km)
+
+    def _row_window(self, chunks: list[dict], read: list[int] | None, km: dict, offset: int,
+                    limit: int | None) -> Iterator[Any]:
+        """Arrow tables holding rows ``offset`` to ``offset + limit`` of ``chunks``, in order."""
+        left = limit
+        for chunk in chunks:
+            if left == 0:
+                return
+            if offset >= chunk["rows"]:
+                offset -= chunk["rows"]  # before the window: not opened at all
+                continue
+            stop = chunk["rows"] if left is None else min(chunk["rows"], offset + left)
+            yield from self._chunk_rows(chunk, read, km, offset, stop)
+            if left is not None:
+                left -= stop - offset
+            offset = 0
+
+    def _chunk_rows(self, chunk: dict, read: list[int] | None, km: dict, start: int, stop: int) -> Iterator[Any]:
+        """Rows ``start`` to ``stop`` of one chunk as Arrow tables, decoding row batches only up to ``stop``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if stop <= start:
+            return
+        wanted = None if read is None else [field(i) for i in read]
+        schema, dictionaries = decode_schema(km["arrow"]), km["dictionaries"]
+        with _opened(self.blob_source(chunk["blob"])) as source, pq.ParquetFile(source) as parquet:
+            at = 0
+            for batch in parquet.iter_batches(batch_size=min(stop, WINDOW_BATCH), columns=wanted,
+                                              use_pandas_metadata=True):
+                first, at = at, at + batch.num_rows
+                if at <= start:
+                    continue
+                piece = batch.slice(max(start - first, 0), stop - max(start, first))
+                yield _conform(pa.Table.from_batches([piece]), schema, dictionaries)
+                if at >= stop:
+                    return
 
     def _finish(self, table: Any, labels: Any, positions: list[int] | None, conditions: list, km: dict) -> Any:
         return sel.finish(table, labels, positions, conditions)

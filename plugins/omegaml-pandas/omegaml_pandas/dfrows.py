@@ -119,13 +119,15 @@ class DataFrameRowsBackend(sel.LookupOptions, BaseDataBackend):
 
     # --- reading ------------------------------------------------------------
     def get(self, name: str, meta: Any, columns: list | None = None, chunksize: int | None = None,
-            filter: dict | None = None, **lookups: Any) -> Any:
+            filter: dict | None = None, offset: int | None = None, limit: int | None = None,
+            **lookups: Any) -> Any:
         km = meta.kind_meta
         labels = decode_columns(km["columns"])
         schema = _schema(km)
         conditions = flt.parse({**(filter or {}), **lookups}, list(labels))
         positions = sel.positions(name, labels, columns)
         chunksize = sel.check_chunksize(chunksize)
+        offset, limit = sel.check_window(offset, limit)
         read = sel.needed(positions, conditions)
         if read is None:
             fields = list(range(len(schema)))
@@ -136,8 +138,16 @@ class DataFrameRowsBackend(sel.LookupOptions, BaseDataBackend):
                  + [q for cond in conditions for q in _pushdown(cond, schema)]}
         projection = {"_id": 0, **{f"f{j}": 1 for j in fields}}
         cursor = self.collection(meta, 0).find(query, projection).sort(ROW, 1)
-        tables = (self._table(docs, schema, fields, km) for docs in _batches(cursor, chunksize or BATCH))
+        windowed = bool(offset) or limit is not None
+        if windowed and not conditions:  # the database skips to the window; rows are numbered in order
+            cursor = cursor.skip(offset).limit(limit) if limit else cursor.skip(offset)
+        batch = chunksize or (min(limit, BATCH) if limit and not conditions else BATCH)
+        tables = (self._table(docs, schema, fields, km) for docs in _batches(cursor, batch))
         frames = (sel.finish(t, labels, positions, conditions) for t in tables)
+        if limit == 0:
+            frames = iter(())
+        elif windowed and conditions:  # the pushed-down query is a superset: count the rows the mask keeps
+            frames = sel.window(frames, offset, limit)
         if chunksize is not None:
             return (sel.result(frame, km) for frame in sel.rebatch(frames, chunksize))
         import pandas as pd

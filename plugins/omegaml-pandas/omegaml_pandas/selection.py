@@ -58,6 +58,47 @@ def check_chunksize(chunksize: Any) -> int | None:
     return chunksize
 
 
+def check_window(offset: Any, limit: Any) -> tuple[int, int | None]:
+    """``(offset, limit)`` of a windowed get as ints (limit None: to the end); ValueError for a bad value."""
+    import operator
+
+    checked = []
+    for what, value in (("offset", offset), ("limit", limit)):
+        if value is None:
+            checked.append(None)
+            continue
+        try:
+            number = operator.index(value) if not isinstance(value, bool) else None
+        except TypeError:
+            number = None
+        if number is None or number < 0:
+            raise ValueError(f"{what} must be an int >= 0, got {value!r}")
+        checked.append(number)
+    return checked[0] or 0, checked[1]
+
+
+def window(frames: Iterable[Any], offset: int, limit: int | None) -> Iterator[Any]:
+    """The rows ``offset`` to ``offset + limit`` of ``frames`` taken in order (limit None: to the end).
+
+    Stops consuming ``frames`` once the window is full, so a lazy source is read only as far as needed.
+    """
+    if limit == 0:
+        return
+    skip, left = offset, limit
+    for frame in frames:
+        if skip >= len(frame):
+            skip -= len(frame)
+            continue
+        piece = frame.iloc[skip:] if left is None else frame.iloc[skip:skip + left]
+        skip = 0
+        if len(piece):
+            yield piece
+        if left is not None:
+            left -= len(piece)
+            if left <= 0:
+                return
+
+
 def finish(table: Any, labels: Any, positions: list[int] | None, conditions: list[flt.Condition]) -> Any:
     """The frame of ``table`` with the original labels, rows filtered, columns projected."""
     if positions is None:

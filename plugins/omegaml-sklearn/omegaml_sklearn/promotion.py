@@ -20,4 +20,4 @@ def omega_before_promote(store: Any, meta: Any, target: Any) -> None:
     estimator = meta.kind_meta.get("estimator", "the model")
     raise PromotionRefused(
         f"model {meta.name!r} ({estimator}) in bucket {meta.bucket!r} is not fitted, so it is not promoted to "
-        f"{target!r}. Fit it first, e.g. om.runtime.model({meta.name!r}).fit('X', 'Y')")
+        f"bucket {getattr(target, 'bucket', target)!r}. Fit it first, e.g. om.runtime.model({meta.name!r}).fit('X', 'Y')")

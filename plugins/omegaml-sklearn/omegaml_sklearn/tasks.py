@@ -15,6 +15,8 @@ from .backend import KIND
 
 #: keyword arguments passed through to GridSearchCV
 GRIDSEARCH_OPTIONS = ("cv", "scoring", "n_jobs", "error_score", "return_train_score")
+#: candidates whose scores are kept in the model's attributes (the best ranked first); the result has all
+MAX_RECORDED_CANDIDATES = 200
 
 
 @task("sklearn.gridsearch", model_method="gridsearch")
@@ -45,6 +47,11 @@ def gridsearch(om: Any, modelname: str, Xname: Any, Yname: Any, parameters: dict
                    "std_test_score": float(results["std_test_score"][i]), "rank": int(results["rank_test_score"][i])}
                   for i in range(len(results["params"]))]
     summary = {"best_params": search.best_params_, "best_score": float(search.best_score_), "candidates": candidates}
-    attributes = {**backend.lineage(Xname, Yname), "gridsearch": {k: summary[k] for k in ("best_params", "best_score")}}
+    kept = set(sorted(range(len(candidates)), key=lambda i: candidates[i]["rank"])[:MAX_RECORDED_CANDIDATES])
+    recorded = [{"params": c["params"], "mean_test_score": c["mean_test_score"], "rank": c["rank"]}
+                for i, c in enumerate(candidates) if i in kept]  # in the search's order, so a chart follows the grid
+    attributes = {**backend.lineage(Xname, Yname),
+                  "gridsearch": {"best_params": summary["best_params"], "best_score": summary["best_score"],
+                                 "candidates": recorded, "total_candidates": len(candidates)}}
     om.models.put(search.best_estimator_, modelname, attributes=attributes)
     return summary

@@ -116,6 +116,10 @@ def test_gridsearch_stores_the_best_estimator_and_returns_the_search(om, frames)
     assert [c["params"]["C"] for c in result["candidates"]] == [0.01, 1.0, 100.0]
     meta = om.models.metadata("clf")
     assert meta.attributes["gridsearch"]["best_params"] == result["best_params"]
+    recorded = meta.attributes["gridsearch"]["candidates"]  # the scores a chart shows, in the grid's order
+    assert [(c["params"], c["mean_test_score"]) for c in recorded] == \
+        [(c["params"], c["mean_test_score"]) for c in result["candidates"]]
+    assert meta.attributes["gridsearch"]["total_candidates"] == 3
     assert meta.attributes["fitted_on"] == {"X": "X", "Y": "Y"} and meta.kind_meta["fitted"] is True
     assert om.models.get("clf").C == result["best_params"]["C"]
 
