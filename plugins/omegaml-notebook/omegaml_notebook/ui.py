@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -81,30 +80,11 @@ def _parameters_hint(meta: Any, nb: Any) -> str:
 
 def parse_parameters(text: str) -> dict[str, Any]:
     """The run form's parameters: a JSON object, or ``key=value`` lines (values JSON if they parse, else text)."""
+    from omegaml_server.ui.forms import parameters_of
+
     from .parameters import check_parameters
 
-    text = (text or "").strip()
-    if not text:
-        return {}
-    if text.startswith("{"):
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"the parameters are not valid JSON ({exc}); write a JSON object or key=value lines")
-        return check_parameters(value)
-    parsed: dict[str, Any] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, raw = line.partition("=")
-        if not sep:
-            raise ValueError(f"line {number} ({line[:60]!r}) is not key=value; write e.g. region=EU or n=3")
-        try:
-            parsed[key.strip()] = json.loads(raw.strip())
-        except ValueError:
-            parsed[key.strip()] = raw.strip()
-    return check_parameters(parsed)
+    return check_parameters(parameters_of(text, "parameters"))
 
 
 def run_now(ui: Any, page: Any, meta: Any) -> Any:

@@ -73,11 +73,5 @@ def redis_env(home: Path) -> dict[str, str]:
             "OMEGA_VISIBILITY_TIMEOUT": "6", "TMPDIR": str(home)}
 
 
-# --- the web UI in a real browser (omegaml-server's helpers) -------------------------------------------------
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's chromium driven by Playwright (see omegaml_server.testing_ui)."""
-    from omegaml_server.testing_ui import chromium
-
-    with chromium() as launched:
-        yield launched
+# --- the web UI in a real browser (omegaml-server's fixtures) -------------------------------------------------
+from omegaml_server.testing_ui import browser  # noqa: E402,F401

@@ -60,28 +60,9 @@ def run_view(ui: Any, page: Any, meta: Any) -> Any:
 def parse_kwargs(text: str) -> dict[str, Any]:
     """The run form's arguments: a JSON object, or ``key=value`` lines (values JSON if they parse, else text)."""
     from omegaml_core.backends.pydata import check_json_document
+    from omegaml_server.ui.forms import parameters_of
 
-    text = (text or "").strip()
-    if text.startswith("{"):
-        try:
-            parsed = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"the arguments are not valid JSON ({exc}); write a JSON object or key=value lines")
-        if not isinstance(parsed, dict):
-            raise ValueError("the arguments must be a JSON object of names and values")
-    else:
-        parsed = {}
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            key, sep, raw = line.partition("=")
-            if not sep:
-                raise ValueError(f"line {number} ({line[:60]!r}) is not key=value; write e.g. region=EU or n=3")
-            try:
-                parsed[key.strip()] = json.loads(raw.strip())
-            except ValueError:
-                parsed[key.strip()] = raw.strip()
+    parsed = parameters_of(text, "arguments")
     for key in parsed:
         if not key.isidentifier() or keyword.iskeyword(key) or key.startswith("__"):
             raise ValueError(f"argument name {key!r} is not a Python identifier; use names like 'start_date'")

@@ -69,22 +69,10 @@ def served(tmp_path_factory, wheelhouse, envs_dir):
         yield served
 
 
-@pytest.fixture(scope="session")
-def browser():
-    pytest.importorskip("playwright")
-    from omegaml_server.testing_ui import chromium
-
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def browser_user(browser, served):
-    """``browser_user(user=None, width=1280)``: a browser signed in to the served UI; no dialog or console error."""
-    from omegaml_server.testing_ui import browser_users
-
-    with browser_users(browser, served) as open_as:
-        yield open_as
+try:  # the browser fixtures; without omegaml-server installed the UI tests skip (test_ui.py)
+    from omegaml_server.testing_ui import browser, browser_user  # noqa: E402,F401
+except ImportError:
+    pass
 
 
 @pytest.fixture

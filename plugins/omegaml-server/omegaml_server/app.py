@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
     from . import __version__
     from .accounts import Accounts
     from .observability import ObservabilityMiddleware
-    from .plugins import ApiContext
+    from .plugins import ApiContext, include_plugin_routers
     from .routes import datasets, inference, models, tasks
 
     if settings is None:  # started by `om serve` (uvicorn's factory): log to stderr
@@ -40,11 +40,7 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
     app.state.api = api
     for module in (datasets, models, tasks):
         app.include_router(module.routes(api), prefix=API_PREFIX)
-    for name, routes in api.base.registry.api_extensions():
-        try:
-            app.include_router(routes(api), prefix=API_PREFIX)
-        except Exception:
-            log.exception("routes of plugin %r failed to load; the server runs without them", name)
+    include_plugin_routers(app, api.base.registry.api_extensions(), api, API_PREFIX, "routes")
     app.include_router(inference.routes(api))
     from .ui.mount import mount_ui
 

@@ -203,3 +203,14 @@ def _finite(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     return value
+
+
+def include_plugin_routers(app: Any, extensions: list[tuple[str, Callable[[Any], Any]]], context: Any, prefix: str,
+                           what: str) -> None:
+    """Mount each plugin's router (``make(context)``) under ``prefix``; one that fails is logged and left out."""
+    for name, make in extensions:
+        try:
+            app.include_router(make(context), prefix=prefix)
+        except Exception:
+            logging.getLogger("omegaml_server").exception("%s of plugin %r failed to load; the server runs without "
+                                                          "them", what, name)

@@ -169,3 +169,23 @@ def serve_ui(storage_url: str, home: Path, roles: dict[str, str], bucket: str = 
     with serve_store(storage_url, home, roles, bucket, env) as (url, headers):
         keys = {user: h["Authorization"].split(":", 1)[1] for user, h in headers.items()}
         yield ServedUi(Address(url), keys, headers)
+
+
+# --- pytest fixtures: a conftest imports them (``from omegaml_server.testing_ui import browser, browser_user``)
+# and defines ``served`` (anything ``browser_users`` accepts) --------------------------------------------------
+import pytest  # noqa: E402  (only tests import this module)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, launched once per test session."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def browser_user(browser: Any, served: Any) -> Iterator[Callable[..., BrowserUser]]:
+    """``browser_user(user=None, https=False, width=1280)``: a new browser context on the served UI, signed in as
+    ``user``; at the end of the test no page may have opened a dialog or logged a console error."""
+    with browser_users(browser, served) as open_as:
+        yield open_as

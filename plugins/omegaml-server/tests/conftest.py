@@ -105,6 +105,14 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         https.stop()
 
 
+@pytest.fixture(scope="session")
+def omega(served: Served):
+    """The Python API on the served store (to create what a test then looks at through the server)."""
+    import omegaml_core
+
+    return omegaml_core.setup(mongo_url=f"sqlite:///{served.home / 'omega.db'}")
+
+
 @pytest.fixture(scope="session", params=["http", "https"])
 def client(request: pytest.FixtureRequest, served: Served):
     """An httpx client for the HTTP and the HTTPS server (certificates verified against the test CA)."""

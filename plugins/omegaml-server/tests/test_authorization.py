@@ -47,13 +47,6 @@ def http(served):
         yield client
 
 
-@pytest.fixture(scope="module")
-def omega(served):
-    import omegaml_core as om
-
-    return om.setup(mongo_url=f"sqlite:///{served.home / 'omega.db'}")
-
-
 @pytest.mark.parametrize("route, user, bucket", CASES)
 def test_authorization_matrix(route, user, bucket, http, served, omega, unique):
     import pandas as pd

@@ -14,13 +14,6 @@ pytestmark = pytest.mark.browser
 XSS = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(scope="module")
-def omega(served):
-    import omegaml_core
-
-    return omegaml_core.setup(mongo_url=f"sqlite:///{served.home / 'omega.db'}")
-
-
 @pytest.fixture
 def fitted(omega, unique):
     """A model fitted and grid-searched through the runtime on datasets ``<unique>-X`` and ``<unique>-Y``."""

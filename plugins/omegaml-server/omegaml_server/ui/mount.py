@@ -1,37 +1,25 @@
 """Mounting the web UI on the server's app: its pages, plugins' pages, static files and error pages."""
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 from urllib.parse import quote
 
 from .context import STATIC, UI_PREFIX, SignInRequired, UiContext
-
-log = logging.getLogger("omegaml_server.ui")
-#: the UI's own page modules (each has ``routes(ui)``), mounted before the core's catch-all object routes
-OWN_PAGES = ("datasets", "models", "runtime", "account")
-
 
 def mount_ui(app: Any, api: Any) -> UiContext:
     """Mount the UI at ``/ui`` (``/`` redirects there); returns its :class:`UiContext`."""
     from fastapi.responses import RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
-    from . import pages
+    from ..plugins import include_plugin_routers
+    from . import account, datasets, models, pages, runtime
     from .security import UiSecurityHeaders
 
     ui = UiContext(api)
     app.state.ui = ui
-    for name in OWN_PAGES:
-        module = _own_module(name)
-        if module is not None:
-            app.include_router(module.routes(ui), prefix=UI_PREFIX)
-    for name, plugin_pages in api.base.registry.ui_extensions():
-        try:
-            app.include_router(plugin_pages(ui), prefix=UI_PREFIX)
-        except Exception:
-            log.exception("UI pages of plugin %r failed to load; the UI runs without them", name)
+    for module in (datasets, models, runtime, account):
+        app.include_router(module.routes(ui), prefix=UI_PREFIX)
+    include_plugin_routers(app, api.base.registry.ui_extensions(), ui, UI_PREFIX, "UI pages")
     app.include_router(pages.routes(ui), prefix=UI_PREFIX)
     app.mount(f"{UI_PREFIX}/static", StaticFiles(directory=str(STATIC)), name="ui-static")
 
@@ -45,15 +33,6 @@ def mount_ui(app: Any, api: Any) -> UiContext:
 
     app.add_middleware(UiSecurityHeaders)
     return ui
-
-
-def _own_module(name: str) -> Any:
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.{name}":
-            raise
-        return None
 
 
 def error_page(ui: UiContext, request: Any, status: int, title: str, detail: str) -> Any:
