@@ -18,6 +18,8 @@ import nox
 
 nox.options.error_on_missing_interpreters = False
 nox.options.reuse_existing_virtualenvs = False
+#: uv creates the virtualenvs and installs into them (nox[uv] brings it); plain virtualenv + pip without it.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 PYTHON = "3.11"
 HERE = Path(__file__).parent
