@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
         _log_to_stderr()
     accounts = accounts or Accounts(settings.accounts_url)
     api = ApiContext(accounts, settings, omega)
-    app = FastAPI(title="omegaml", version=__version__, responses=ERROR_RESPONSES,
+    app = FastAPI(title="omegaml", version=__version__, responses=ERROR_RESPONSES, docs_url=None, redoc_url=None,
                   description="omega|ml's REST resources and the Open Inference Protocol. Authenticate with "
                               "`Authorization: ApiKey <username>:<apikey>`; choose a bucket with `Bucket: <name>`.")
     app.state.api = api
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, accounts: Any = None, omega: An
     from .ui.mount import mount_ui
 
     mount_ui(app, api)
+    _add_api_docs(app)
     _add_metrics(app)
     _add_problem_handlers(app)
     _add_security_scheme(app)
@@ -59,6 +60,21 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+
+
+def _add_api_docs(app: Any) -> None:
+    """``/docs``: Swagger UI from the swagger-ui-bundle package, served by this server (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Any:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} API",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css", swagger_favicon_url="data:,")
 
 
 def _add_metrics(app: Any) -> None:

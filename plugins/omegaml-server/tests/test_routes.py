@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import pytest
@@ -308,7 +309,11 @@ def test_openapi_document_and_docs_are_served(client):
     spec = client.get("/openapi.json").json()
     assert "/api/v1/dataset/{name}" in spec["paths"] and "/v2/models/{name}/infer" in spec["paths"]
     assert spec["components"]["securitySchemes"]["ApiKey"]["name"] == "Authorization"
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert not re.findall(r'(?:src|href)="https?://', docs.text), "the API docs load nothing from another site"
+    for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_open_inference_protocol_routes(client, alice):
