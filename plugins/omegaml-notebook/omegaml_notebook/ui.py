@@ -102,10 +102,9 @@ def run_now(ui: Any, page: Any, meta: Any) -> Any:
         return ui.redirect(here, f"not run: {exc}", "error")
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     result = page.omega.runtime.job(meta.name).run(parameters=parameters)
-    if hasattr(result, "id") and hasattr(result, "get"):
-        task_id = ui.api.tasks.add(result, page.username, page.bucket)
-        return ui.redirect(here, f"sent to a worker as task {task_id}; the run shows here when it finishes",
-                           "success")
+    queued = ui.sent_to_worker(page, result, here)
+    if queued is not None:
+        return queued
     try:
         value = result.get()
     except Exception as exc:

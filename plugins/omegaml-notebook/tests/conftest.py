@@ -23,13 +23,9 @@ UI_ROLES = {"reader": "read", "writer": "write", "runner": "run"}
 def served(tmp_path_factory):
     """`om serve` on a fresh store (``served.omega``) with users of UI_ROLES; no broker, so jobs run in the server."""
     pytest.importorskip("omegaml_server")
-    import omegaml_core as om
     from omegaml_server.testing_ui import serve_ui
 
-    home = tmp_path_factory.mktemp("served-ui")
-    omega = om.setup(mongo_url=f"sqlite:///{home / 'omega.db'}")
-    with serve_ui(omega.config.storage_url, home, UI_ROLES) as served:
-        served.omega = omega
+    with serve_ui(tmp_path_factory.mktemp("served-ui"), UI_ROLES) as served:
         yield served
 
 

@@ -89,10 +89,9 @@ def run_now(ui: Any, page: Any, meta: Any) -> Any:
     since = datetime.now(timezone.utc)
     extra = {"__timeout": timeout} if timeout else {}
     result = page.omega.runtime.script(meta.name).run(**kwargs, **extra)
-    if hasattr(result, "id") and hasattr(result, "get"):
-        task_id = ui.api.tasks.add(result, page.username, page.bucket)
-        return ui.redirect(here, f"sent to a worker as task {task_id}; the run shows here when it finishes",
-                           "success")
+    queued = ui.sent_to_worker(page, result, here)
+    if queued is not None:
+        return queued
     try:
         value = result.get()
     except Exception as exc:

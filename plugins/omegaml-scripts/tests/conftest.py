@@ -57,15 +57,11 @@ UI_ROLES = {"reader": "read", "runner": "run"}
 def served(tmp_path_factory, wheelhouse, envs_dir):
     """`om serve` on a fresh store (``served.omega``) with users of UI_ROLES; no broker, so scripts run in the server."""
     pytest.importorskip("omegaml_server")
-    import omegaml_core as om
     from omegaml_server.testing_ui import serve_ui
 
-    home = tmp_path_factory.mktemp("served-ui")
-    omega = om.setup(mongo_url=f"sqlite:///{home / 'omega.db'}")
     env = {"OMEGA_SCRIPTS_FIND_LINKS": str(wheelhouse), "OMEGA_SCRIPTS_NO_INDEX": "1",
            "OMEGA_SCRIPTS_ENVS": str(envs_dir)}
-    with serve_ui(omega.config.storage_url, home, UI_ROLES, env=env) as served:
-        served.omega, served.home = omega, home
+    with serve_ui(tmp_path_factory.mktemp("served-ui"), UI_ROLES, env=env) as served:
         yield served
 
 

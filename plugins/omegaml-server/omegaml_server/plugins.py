@@ -93,8 +93,7 @@ class ApiContext:
         if hasattr(result, "id") and hasattr(result, "get"):
             principal = getattr(request.state, "principal", None)
             username, bucket = principal.username if principal else "", getattr(request.state, "bucket", "")
-            task_id = self.tasks.add(result, username, bucket, f"{request.method} {request.url.path}")
-            self.task_owners.record(task_id, username, bucket)
+            task_id = self.keep_task(result, username, bucket, f"{request.method} {request.url.path}")
             location = f"/api/v1/task/{task_id}/result"
             return JSONResponse({"task_id": task_id, "status": "PENDING", "location": location}, status_code=202,
                                 headers={"Location": location})
@@ -105,6 +104,12 @@ class ApiContext:
             except Exception as exc:
                 raise problem_for(exc) from None
         return JSONResponse(jsonable(result))
+
+    def keep_task(self, result: Any, username: str, bucket: str, what: str = "") -> str:
+        """Keep a runtime result for ``/task/{id}/result``, readable only by ``username`` on ``bucket``; its id."""
+        task_id = self.tasks.add(result, username, bucket, what)
+        self.task_owners.record(task_id, username, bucket)
+        return task_id
 
     def principal(self, request: Any) -> Any:
         """The authenticated caller (``Principal``), whatever the bucket; 401 otherwise (blocking: call in a thread).

@@ -153,6 +153,9 @@ class ServedUi:
     keys: dict[str, str]
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     https: Address | None = None
+    #: the Python API on the served store and the server's OMEGA_HOME (set by ``serve_ui``)
+    omega: Any = None
+    home: Path | None = None
 
 
 def served_at(url: str, keys: dict[str, str]) -> ServedUi:
@@ -161,14 +164,18 @@ def served_at(url: str, keys: dict[str, str]) -> ServedUi:
 
 
 @contextlib.contextmanager
-def serve_ui(storage_url: str, home: Path, roles: dict[str, str], bucket: str = "omega",
+def serve_ui(home: Path, roles: dict[str, str], bucket: str = "omega",
              env: dict[str, str] | None = None) -> Iterator[ServedUi]:
-    """``om serve`` on the store at ``storage_url`` (see ``testing.serve_store``), for ``browser_users``."""
+    """``om serve`` on a new embedded store in ``home`` with one user per entry of ``roles`` (user -> role on
+    ``bucket``; see ``testing.serve_store``), for ``browser_users``; ``.omega`` is the Python API on that store."""
+    import omegaml_core as om
+
     from .testing import serve_store
 
-    with serve_store(storage_url, home, roles, bucket, env) as (url, headers):
+    omega = om.setup(mongo_url=f"sqlite:///{home / 'omega.db'}")
+    with serve_store(omega.config.storage_url, home, roles, bucket, env) as (url, headers):
         keys = {user: h["Authorization"].split(":", 1)[1] for user, h in headers.items()}
-        yield ServedUi(Address(url), keys, headers)
+        yield ServedUi(Address(url), keys, headers, omega=omega, home=home)
 
 
 # --- pytest fixtures: a conftest imports them (``from omegaml_server.testing_ui import browser, browser_user``)

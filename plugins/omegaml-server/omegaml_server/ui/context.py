@@ -192,6 +192,15 @@ class UiContext:
             response.set_cookie(FLASH_COOKIE, value, max_age=60, path=UI_PREFIX, httponly=True, samesite="lax")
         return response
 
+    def sent_to_worker(self, page: Page, result: Any, back: str) -> Any | None:
+        """For a runtime result that runs on a worker: keep it as the user's task (like ``?async=1``) and answer
+        with a redirect to ``back`` that says so. None for a result that already ran in this process."""
+        if not (hasattr(result, "id") and hasattr(result, "get")):
+            return None
+        task_id = self.api.keep_task(result, page.username, page.bucket or "", f"UI {page.request.url.path}")
+        return self.redirect(back, f"sent to a worker as task {task_id}; the run shows here when it finishes",
+                             "success")
+
     def problem(self, status: int, detail: str) -> Exception:
         """An exception that shows an error page with ``detail`` (say what is wrong and what to do)."""
         return Problem(status, detail=detail)
