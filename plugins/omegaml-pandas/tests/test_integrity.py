@@ -31,10 +31,10 @@ while not os.path.exists(stop) and i < 2000:
 READER = """
 import json, sys, omegaml_core as om
 o = om.setup(mongo_url=sys.argv[1])
-rows = int(sys.argv[3])
+rows, wanted = int(sys.argv[3]), int(sys.argv[4])
 reads = failed = torn = 0
-errors = []
-while reads < 300:
+errors, seen = [], set()
+while reads < wanted:
     try:
         frame = o.datasets.get("raced")
     except Exception as exc:
@@ -46,11 +46,15 @@ while reads < 300:
     finally:
         reads += 1
     versions = set(zip(frame["writer"], frame["round"]))
+    seen |= versions
     if len(frame) != rows or len(versions) != 1 or list(frame.index) != list(range(rows)):
         torn += 1
 open(sys.argv[2], "w").close()
-print(json.dumps({"reads": reads, "failed": failed, "torn": torn, "errors": errors[:3]}))
+print(json.dumps({"reads": reads, "failed": failed, "torn": torn, "errors": errors[:3], "versions": len(seen)}))
 """
+#: Reads per run. Each read races the writers' replacements (a reader sees ~70 different versions in 100 reads),
+#: and the test fails unless the writers replaced the frame during the reads (``versions`` below).
+READS = 100
 
 
 @pytest.mark.timeout(900)
@@ -67,11 +71,13 @@ def test_a_reader_racing_three_replacing_writers_never_fails_and_never_sees_a_mi
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     writers = [spawn(WRITER, str(n), stop, str(rows)) for n in (1, 2, 3)]
-    reader = spawn(READER, stop, str(rows))
+    reader = spawn(READER, stop, str(rows), str(READS))
     out, err = reader.communicate(timeout=600)
     for writer in writers:
         _, werr = writer.communicate(timeout=600)
         assert writer.returncode == 0, werr
     assert reader.returncode == 0, err
     result = json.loads(out)
-    assert result == {"reads": 300, "failed": 0, "torn": 0, "errors": []}
+    versions = result.pop("versions")
+    assert result == {"reads": READS, "failed": 0, "torn": 0, "errors": []}
+    assert versions >= 10, f"the writers replaced the frame only {versions - 1} times during {READS} reads: no race"
