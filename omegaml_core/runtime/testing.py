@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +20,34 @@ def service_up(host: str, port: int) -> bool:
         return True
     except OSError:
         return False
+
+
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/{vhost}"
+
+
+@contextlib.contextmanager
+def rabbitmq_vhost(prefix: str = "omega-test") -> Iterator[str]:
+    """An AMQP URL on a RabbitMQ virtual host of its own (deleted afterwards), so test runs that share one
+    server never consume each other's tasks from the default queue; the default vhost if ``rabbitmqctl``
+    is not available here (as on a machine where the tests do not run as root)."""
+    ctl = shutil.which("rabbitmqctl")
+    name = f"{prefix}-{secrets.token_hex(4)}"
+
+    def run(*args: str) -> bool:
+        try:
+            return subprocess.run([ctl, *args], capture_output=True, timeout=60).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    if ctl is None or not run("add_vhost", name):
+        yield RABBITMQ_URL.format(vhost="/")
+        return
+    try:
+        if not run("set_permissions", "-p", name, "guest", ".*", ".*", ".*"):
+            raise RuntimeError(f"rabbitmqctl could not give guest the permissions on vhost {name}")
+        yield RABBITMQ_URL.format(vhost=name)
+    finally:
+        run("delete_vhost", name)
 
 
 def purge_queues(broker_url: str, labels: list[str] | None = None) -> None:

@@ -8,13 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from omegaml_core.runtime.testing import purge_queues, service_up
+from omegaml_core.runtime.testing import purge_queues, rabbitmq_vhost, service_up
 
 HERE = Path(__file__).parent
 BROKERS = {
     "redis": ("127.0.0.1", 6379, "redis://127.0.0.1:6379/{db}"),
-    "rabbitmq": ("127.0.0.1", 5672, "amqp://guest:guest@127.0.0.1:5672//"),
+    "rabbitmq": ("127.0.0.1", 5672, None),  # None: this run's own virtual host (rabbitmq_url)
 }
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url():
+    """This test run's own RabbitMQ virtual host (other runs on the same server cannot take its tasks)."""
+    host, port, _ = BROKERS["rabbitmq"]
+    if not service_up(host, port):
+        pytest.skip(f"rabbitmq is not running on {host}:{port}; start it (see .ci/run)")
+    with rabbitmq_vhost() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +83,6 @@ def broker_url(request):
     host, port, url = BROKERS[request.param]
     if not service_up(host, port):
         pytest.skip(f"{request.param} is not running on {host}:{port}; start it (see .ci/run)")
-    url = url.format(db=secrets.randbelow(15) + 1)
+    url = request.getfixturevalue("rabbitmq_url") if url is None else url.format(db=secrets.randbelow(15) + 1)
     purge_queues(url, ["gpu"])
     return url
