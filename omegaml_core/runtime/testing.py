@@ -51,7 +51,11 @@ def rabbitmq_vhost(prefix: str = "omega-test") -> Iterator[str]:
 
 
 def purge_queues(broker_url: str, labels: list[str] | None = None) -> None:
-    """Empty the runtime's queues (and, on Redis, the whole test database) so no stale task leaks in."""
+    """Empty the runtime's queues (the default one and those of ``labels``) so no stale task leaks in.
+
+    Only these queues: another test run may share the Redis database or RabbitMQ
+    virtual host, and its own queues must survive.
+    """
     from kombu import Connection
 
     from .celeryapp import queue_for
@@ -59,7 +63,11 @@ def purge_queues(broker_url: str, labels: list[str] | None = None) -> None:
     if broker_url.startswith("redis"):
         import redis
 
-        redis.Redis.from_url(broker_url).flushdb()
+        client = redis.Redis.from_url(broker_url)
+        for label in [None, *(labels or [])]:
+            queue = queue_for(label)
+            # kombu keeps a queue's messages in a list per priority: the name, and name + '\x06\x16' + priority
+            client.delete(queue, *client.scan_iter(match=f"{queue}\x06\x16*"))
         return
     with Connection(broker_url, connect_timeout=5) as conn:
         channel = conn.default_channel
