@@ -73,6 +73,19 @@ def _record(snapshot: _Snapshot, queue: str, answers: dict[str, list[str]], aske
         return [w for w, qs in snapshot.queues.items() if queue in qs]
 
 
+def ask(app: Any, workers: list[str], timeout: float | None = None) -> dict[str, list[str]]:
+    """Ask only ``workers`` (node names, ``name@host``) which queues they consume, and remember the answers.
+
+    Returns as soon as all of them answered (milliseconds), else after ``timeout``:
+    ``{worker: [queue, ...]}`` of those that answered.
+    """
+    answers = active_queues(app, destination=list(workers), timeout=timeout)
+    with _lock:
+        snapshot = _snapshots.setdefault(id(app), _Snapshot())
+    _record(snapshot, "", answers, list(workers))
+    return answers
+
+
 def known_workers(app: Any) -> dict[str, list[str]]:
     """The workers of the last answer, with their queues (for error messages)."""
     with _lock:

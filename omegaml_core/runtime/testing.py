@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 
 def service_up(host: str, port: int) -> bool:
@@ -99,13 +99,26 @@ class Worker:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def _answers(liveness: Any, app: Any, node: str) -> bool:
+    try:
+        return bool(liveness.ask(app, [node], timeout=0.25))
+    except Exception:  # the broker is not reachable (yet): asked again until the deadline
+        time.sleep(0.2)
+        return False
+
+
 @contextlib.contextmanager
 def start_worker(env: dict[str, str], labels: list[str] | None = None, name: str = "w1", concurrency: int = 1,
                  log_dir: Path | None = None, timeout: float = 60, pool: str = "prefork") -> Iterator[Worker]:
     """An ``om worker`` subprocess for ``env`` (which sets OMEGA_BROKER etc.), ready when it answers ping."""
+    from celery.utils.nodenames import host_format
+
     import omegaml_core as om_module
     from omegaml_core.config import Config
     from omegaml_core.omega import Omega
+
+    from . import liveness
+    from .celeryapp import app_for
 
     labels = labels or []
     log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
@@ -126,6 +139,14 @@ def start_worker(env: dict[str, str], labels: list[str] | None = None, name: str
         runtime = Omega(config).runtime
         runtime = runtime.require(labels[0]) if labels else runtime
         deadline = time.monotonic() + timeout
+        # Ask this worker alone until it answers (in milliseconds once it is up; a ping before then would
+        # wait a whole inspect broadcast for it), then ping it through its queue.
+        node, app = host_format(f"{name}@%h"), app_for(config)
+        while not _answers(liveness, app, node):
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker {name} exited with {proc.returncode}:\n{worker.output()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"worker {name} did not answer within {timeout} s:\n{worker.output()[-3000:]}")
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"worker {name} exited with {proc.returncode}:\n{worker.output()[-3000:]}")
